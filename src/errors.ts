@@ -1,0 +1,29 @@
+// Errors the CLI turns into one line, a hint and an exit code (DESIGN.md "Exit codes").
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, deadLettered: 3, lockHeld: 75 } as const;
+
+export class AppError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failed,
+    readonly hint?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flag, variable or input: exit 2. The message names the thing that is wrong. */
+export class UsageError extends AppError {
+  constructor(message: string, hint?: string) {
+    super(message, EXIT.usage, hint);
+  }
+}
+
+/** Another run holds the stream's lock: exit 75. */
+export class LockHeldError extends AppError {
+  constructor(message: string) {
+    super(message, EXIT.lockHeld, "wait for it to finish, or check `status` for the holder");
+  }
+}
