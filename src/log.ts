@@ -1,4 +1,42 @@
-// One consola instance for the whole program; logs go to stderr only (stdout carries data).
-import { createConsola } from "consola";
+// One consola instance for the whole program. Logs go to stderr only (stdout carries data),
+// as text or one JSON object per line, and every line passes through redact().
+import { type ConsolaReporter, createConsola, type LogObject } from "consola";
+import { redact } from "./redact.ts";
 
-export const logger = createConsola({ stdout: process.stderr, stderr: process.stderr });
+const LEVELS: Record<string, number> = {
+  silent: -999,
+  error: 0,
+  warn: 1,
+  info: 3,
+  debug: 4,
+  trace: 5,
+};
+
+function formatArgs(args: unknown[]): string {
+  return args
+    .map((arg) =>
+      arg instanceof Error ? arg.message : typeof arg === "string" ? arg : JSON.stringify(arg),
+    )
+    .join(" ");
+}
+
+const textReporter: ConsolaReporter = {
+  log(entry: LogObject) {
+    const tag = entry.type === "log" || entry.type === "info" ? "" : `${entry.type}: `;
+    process.stderr.write(`${redact(`${tag}${formatArgs(entry.args)}`)}\n`);
+  },
+};
+
+const jsonReporter: ConsolaReporter = {
+  log(entry: LogObject) {
+    const line = { time: entry.date.toISOString(), level: entry.type, msg: formatArgs(entry.args) };
+    process.stderr.write(`${redact(JSON.stringify(line))}\n`);
+  },
+};
+
+export const logger = createConsola({ level: LEVELS.info, reporters: [textReporter] });
+
+export function configureLogger(options: { level?: string; format?: string }): void {
+  if (options.level && options.level in LEVELS) logger.level = LEVELS[options.level] as number;
+  logger.setReporters([options.format === "json" ? jsonReporter : textReporter]);
+}

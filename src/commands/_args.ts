@@ -1,0 +1,66 @@
+// Flag definitions shared by the verbs, generated from the settings table so a flag,
+// its variable and its default can never disagree.
+import type { ArgsDef } from "citty";
+import { SETTING_BY_KEY } from "../config/settings.ts";
+import { AUDIT_FILTER_NAMES } from "../config/types.ts";
+
+function settingArgs(keys: string[]): ArgsDef {
+  const args: ArgsDef = {};
+  for (const key of keys) {
+    const setting = SETTING_BY_KEY.get(key);
+    if (!setting?.flag) throw new Error(`setting ${key} has no flag`);
+    const env = setting.env ? ` [${setting.env}]` : "";
+    const def = setting.default !== undefined ? ` (default ${setting.default})` : "";
+    args[setting.flag] =
+      setting.kind === "bool"
+        ? { type: "boolean", description: `${setting.help}${env}` }
+        : { type: "string", description: `${setting.help}${env}${def}` };
+  }
+  return args;
+}
+
+export const logArgs = {
+  ...settingArgs(["logLevel", "logFormat"]),
+  verbose: { type: "boolean", description: "debug logs and stack traces" },
+  quiet: { type: "boolean", description: "warnings and errors only" },
+  "env-file": {
+    type: "string",
+    description: "read variables from this file (default ./.env if present)",
+  },
+} satisfies ArgsDef;
+
+/** Identify the stream and its state: enough for status and dedup-stats. */
+export const streamArgs = {
+  ...logArgs,
+  ...settingArgs(["orgId", "sink", "hecUrl", "index", "stateDir", "redisUrl"]),
+  ...settingArgs(AUDIT_FILTER_NAMES.map((name) => `filter.${name}`)),
+} satisfies ArgsDef;
+
+/** Everything a forwarding run reads. */
+export const forwardArgs = {
+  ...streamArgs,
+  ...settingArgs([
+    "baseUrl",
+    "pageSize",
+    "sourcetype",
+    "source",
+    "host",
+    "batchSize",
+    "deadLetterFile",
+  ]),
+  ...settingArgs([
+    "lookback",
+    "overlap",
+    "lag",
+    "chunk",
+    "concurrency",
+    "dedupRetention",
+    "dedupBuffer",
+    "disableDedup",
+  ]),
+  "dry-run": { type: "boolean", description: "fetch and show, send nothing, change no state" },
+} satisfies ArgsDef;
+
+export const jsonArg = {
+  json: { type: "boolean", description: "machine-readable output" },
+} satisfies ArgsDef;

@@ -1,0 +1,12 @@
+import { AppError } from "../errors.ts";
+import { logArgs } from "./_args.ts";
+import { defineVerb } from "./_verb.ts";
+
+export default defineVerb({
+  name: "forward-range",
+  description: "not yet built",
+  args: logArgs,
+  async run() {
+    throw new AppError("forward-range is not built yet");
+  },
+});

@@ -1,0 +1,12 @@
+import { AppError } from "../errors.ts";
+import { logArgs } from "./_args.ts";
+import { defineVerb } from "./_verb.ts";
+
+export default defineVerb({
+  name: "health",
+  description: "not yet built",
+  args: logArgs,
+  async run() {
+    throw new AppError("health is not built yet");
+  },
+});

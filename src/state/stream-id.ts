@@ -1,0 +1,16 @@
+// A stream is one org + filter set + sink; its short id namespaces every state key so several
+// streams can share one state directory or Redis.
+import { createHash } from "node:crypto";
+import type { AuditFilters } from "../config/types.ts";
+import { canonicalJson } from "./event-id.ts";
+
+export function streamId(input: { orgId: string; filters: AuditFilters; sink: string }): string {
+  const filters: Record<string, string[]> = {};
+  for (const [name, values] of Object.entries(input.filters)) {
+    // Filter values are a set on the wire: order and repeats do not change what the API returns.
+    const unique = [...new Set(values ?? [])].sort();
+    if (unique.length > 0) filters[name] = unique;
+  }
+  const text = canonicalJson({ orgId: input.orgId, filters, sink: input.sink });
+  return createHash("sha256").update(text).digest("hex").slice(0, 12);
+}
