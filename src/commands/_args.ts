@@ -4,7 +4,7 @@ import type { ArgsDef } from "citty";
 import { SETTING_BY_KEY } from "../config/settings.ts";
 import { AUDIT_FILTER_NAMES } from "../config/types.ts";
 
-function settingArgs(keys: string[]): ArgsDef {
+export function settingArgs(keys: string[]): ArgsDef {
   const args: ArgsDef = {};
   for (const key of keys) {
     const setting = SETTING_BY_KEY.get(key);

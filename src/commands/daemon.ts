@@ -1,12 +1,26 @@
-import { AppError } from "../errors.ts";
-import { logArgs } from "./_args.ts";
-import { defineVerb } from "./_verb.ts";
+import { UsageError } from "../errors.ts";
+import { logger } from "../log.ts";
+import { runDaemon } from "../pipeline/daemon.ts";
+import { forwardArgs, settingArgs } from "./_args.ts";
+import { listenForStop } from "./_signals.ts";
+import { defineVerb, loadFromArgs, NEEDS_ALL } from "./_verb.ts";
 
 export default defineVerb({
   name: "daemon",
-  description: "not yet built",
-  args: logArgs,
-  async run() {
-    throw new AppError("daemon is not built yet");
+  description:
+    "Run forward every --interval seconds until SIGTERM/SIGINT (standby while another instance is active)",
+  args: { ...forwardArgs, ...settingArgs(["interval"]) },
+  async run(args) {
+    if (args["dry-run"])
+      throw new UsageError("--dry-run is for one-shot commands: use forward --dry-run");
+    const { config, extras } = loadFromArgs(args, NEEDS_ALL);
+    config.window.concurrency = extras.concurrency ?? 1;
+    const stop = listenForStop((signal) =>
+      logger.info(`${signal}: finishing the batch in flight, then exiting`),
+    );
+    logger.info(`daemon started: forward every ${extras.interval} s`);
+    const code = await runDaemon(config, { intervalSeconds: extras.interval, ...stop });
+    logger.info("daemon stopped");
+    return code;
   },
 });

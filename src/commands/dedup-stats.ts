@@ -1,12 +1,57 @@
-import { AppError } from "../errors.ts";
-import { logArgs } from "./_args.ts";
-import { defineVerb } from "./_verb.ts";
+import { EXIT, UsageError } from "../errors.ts";
+import { logger } from "../log.ts";
+import { openStore } from "../pipeline/session.ts";
+import { jsonArg, streamArgs } from "./_args.ts";
+import { defineVerb, loadFromArgs, NEEDS_STREAM } from "./_verb.ts";
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 export default defineVerb({
   name: "dedup-stats",
-  description: "not yet built",
-  args: logArgs,
-  async run() {
-    throw new AppError("dedup-stats is not built yet");
+  description: "Dedup and checkpoint statistics; --clear resets the stream's state",
+  args: {
+    ...streamArgs,
+    ...jsonArg,
+    clear: {
+      type: "boolean",
+      description: "reset the stream's state (corrupt files are moved aside, not deleted)",
+    },
+    yes: { type: "boolean", description: "confirm --clear without a prompt" },
+  },
+  async run(args) {
+    const { config } = loadFromArgs(args, NEEDS_STREAM);
+    if (args.clear && process.stdin.isTTY && !args.yes) {
+      throw new UsageError(
+        "--clear resets this stream's checkpoint and delivered ids: add --yes to confirm",
+      );
+    }
+    const store = await openStore(config);
+    try {
+      if (args.clear) {
+        const { movedAside } = await store.clear();
+        for (const file of movedAside) logger.info(`moved aside: ${file}`);
+        logger.info(`cleared state of stream ${store.stream} (${store.location})`);
+        return EXIT.ok;
+      }
+      const stats = await store.dedup.stats();
+      const checkpoint = iso(await store.checkpoints.get());
+      const body = {
+        stream: store.stream,
+        store: `${store.kind}: ${store.location}`,
+        trackedIds: stats.trackedIds,
+        buckets: stats.buckets,
+        oldestEvent: iso(stats.oldestMs),
+        newestEvent: iso(stats.newestMs),
+        retentionSeconds: config.window.dedupRetentionSeconds,
+        checkpoint,
+      };
+      if (args.json) process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+      else
+        for (const [key, value] of Object.entries(body))
+          process.stdout.write(`${key.padEnd(17)} ${value ?? "-"}\n`);
+      return EXIT.ok;
+    } finally {
+      await store.close();
+    }
   },
 });

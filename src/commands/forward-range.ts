@@ -1,12 +1,24 @@
-import { AppError } from "../errors.ts";
-import { logArgs } from "./_args.ts";
+import { UsageError } from "../errors.ts";
+import { forwardArgs } from "./_args.ts";
+import { forwardOnce } from "./_forward.ts";
 import { defineVerb } from "./_verb.ts";
 
 export default defineVerb({
   name: "forward-range",
-  description: "not yet built",
-  args: logArgs,
-  async run() {
-    throw new AppError("forward-range is not built yet");
+  description:
+    "Forward a fixed time range (RFC3339); resumable, and a finished range sends nothing again",
+  args: {
+    ...forwardArgs,
+    "start-time": {
+      type: "string",
+      description: "range start, RFC3339 (e.g. 2026-01-02T00:00:00Z)",
+    },
+    "end-time": { type: "string", description: "range end, RFC3339 (default: now − lag)" },
+  },
+  run(args) {
+    const start = args["start-time"];
+    if (!start)
+      throw new UsageError("--start-time is required (RFC3339, e.g. 2026-01-02T00:00:00Z)");
+    return forwardOnce({ kind: "range", start, end: args["end-time"] }, args, 4, true);
   },
 });

@@ -1,12 +1,20 @@
-import { AppError } from "../errors.ts";
-import { logArgs } from "./_args.ts";
+import { UsageError } from "../errors.ts";
+import { forwardArgs } from "./_args.ts";
+import { forwardOnce } from "./_forward.ts";
 import { defineVerb } from "./_verb.ts";
 
 export default defineVerb({
   name: "forward-recent",
-  description: "not yet built",
-  args: logArgs,
-  async run() {
-    throw new AppError("forward-recent is not built yet");
+  description: "Forward the last N hours (deduplicated against every other run)",
+  args: {
+    ...forwardArgs,
+    hours: { type: "string", description: "hours back from now (default 1)" },
+  },
+  run(args) {
+    const hours = Number(args.hours ?? "1");
+    if (!Number.isFinite(hours) || hours <= 0 || hours > 90 * 24) {
+      throw new UsageError(`--hours: "${args.hours}" must be a number of hours between 0 and 2160`);
+    }
+    return forwardOnce({ kind: "recent", hours }, args);
   },
 });

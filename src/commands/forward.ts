@@ -1,12 +1,10 @@
-import { AppError } from "../errors.ts";
-import { logArgs } from "./_args.ts";
+import { forwardArgs } from "./_args.ts";
+import { forwardOnce } from "./_forward.ts";
 import { defineVerb } from "./_verb.ts";
 
 export default defineVerb({
   name: "forward",
-  description: "not yet built",
-  args: logArgs,
-  async run() {
-    throw new AppError("forward is not built yet");
-  },
+  description: "Forward new events since the checkpoint (the cron command)",
+  args: forwardArgs,
+  run: (args) => forwardOnce({ kind: "forward" }, args),
 });

@@ -23,7 +23,8 @@ export function parsePage(text: string): Page {
   } catch {
     throw malformed("not JSON", text);
   }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw malformed("not an object", text);
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw malformed("not an object", text);
   const { items, next_page_token: next } = body as { items?: unknown; next_page_token?: unknown };
   if (!Array.isArray(items)) throw malformed("no items array", text);
   for (const item of items) {

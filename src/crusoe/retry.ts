@@ -6,7 +6,12 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /** Capped exponential backoff with jitter in [delay/2, delay), so parallel clients spread out. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random = Math.random,
+): number {
   const delay = Math.min(maxMs, baseMs * 2 ** attempt);
   return Math.round(delay / 2 + (random() * delay) / 2);
 }

@@ -86,7 +86,12 @@ export function decodeSecret(secret: string): Uint8Array {
       "copy the secret access key exactly as Crusoe showed it when the key was created",
     );
   }
-  const binary = atob(s.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(s.length / 4) * 4, "="));
+  const binary = atob(
+    s
+      .replace(/-/g, "+")
+      .replace(/_/g, "/")
+      .padEnd(Math.ceil(s.length / 4) * 4, "="),
+  );
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 

@@ -1,7 +1,10 @@
 // Retry timing: capped exponential backoff with jitter, and Splunk's Retry-After.
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110). */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  nowMs: number,
+): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;

@@ -29,7 +29,10 @@ export type Verdict =
 const CLOUD_REQUEST_LIMIT = 1_000_000;
 
 const AUTH: Record<number, [string, string]> = {
-  1: ["token disabled", "enable the token in Splunk (Settings > Data inputs > HTTP Event Collector)"],
+  1: [
+    "token disabled",
+    "enable the token in Splunk (Settings > Data inputs > HTTP Event Collector)",
+  ],
   2: ["token missing", "set SPLUNK_HEC_TOKEN (or SPLUNK_HEC_TOKEN_FILE)"],
   3: [
     "malformed Authorization header",
@@ -40,14 +43,30 @@ const AUTH: Record<number, [string, string]> = {
 
 const CONFIG: Record<number, [string, string]> = {
   5: ["HEC says 'No data' (code 5): an empty body was sent", "this is a bug, please report it"],
-  10: ["HEC says the data channel is missing (code 10)", "a proxy may strip X-Splunk-Request-Channel"],
-  11: ["HEC says the data channel is invalid (code 11)", "a proxy may rewrite X-Splunk-Request-Channel"],
-  14: ["HEC says indexer acknowledgement is disabled on this token (code 14)", "set SPLUNK_HEC_ACK=false"],
-  16: ["HEC says query-string authentication is not enabled (code 16)", "remove ?token= from SPLUNK_HEC_URL"],
-  28: ["HEC says the data channel is missing (code 28)", "a proxy may strip X-Splunk-Request-Channel"],
+  10: [
+    "HEC says the data channel is missing (code 10)",
+    "a proxy may strip X-Splunk-Request-Channel",
+  ],
+  11: [
+    "HEC says the data channel is invalid (code 11)",
+    "a proxy may rewrite X-Splunk-Request-Channel",
+  ],
+  14: [
+    "HEC says indexer acknowledgement is disabled on this token (code 14)",
+    "set SPLUNK_HEC_ACK=false",
+  ],
+  16: [
+    "HEC says query-string authentication is not enabled (code 16)",
+    "remove ?token= from SPLUNK_HEC_URL",
+  ],
+  28: [
+    "HEC says the data channel is missing (code 28)",
+    "a proxy may strip X-Splunk-Request-Channel",
+  ],
 };
 
-const URL_HINT = "SPLUNK_HEC_URL should be https://host:8088, …/services/collector or …/services/collector/event";
+const URL_HINT =
+  "SPLUNK_HEC_URL should be https://host:8088, …/services/collector or …/services/collector/event";
 
 function describe(a: HecAnswer): string {
   if (a.status === 0) return a.error ?? "no answer";
@@ -69,7 +88,8 @@ export function classifyAnswer(
 ): Verdict {
   const n = a.invalidEventNumber;
   const inRange = (i: number | undefined): i is number => i !== undefined && i >= 0 && i < count;
-  if (a.status >= 200 && a.status < 300) return { kind: "ok", slowDown: a.code === 24 || a.code === 25 };
+  if (a.status >= 200 && a.status < 300)
+    return { kind: "ok", slowDown: a.code === 24 || a.code === 25 };
   if (a.status === 401 || a.status === 403) {
     const [what, hint] = AUTH[a.code ?? -1] ?? [`HTTP ${a.status}`, "check SPLUNK_HEC_TOKEN"];
     return { kind: "stop", message: `Splunk HEC refused the token: ${what}`, hint, sticky: true };
@@ -102,7 +122,12 @@ export function classifyAnswer(
   }
   if (a.status === 405 || a.status === 415 || (a.status >= 300 && a.status < 400)) {
     const hint = a.status === 415 ? "set SPLUNK_GZIP=false if a proxy refuses gzip" : URL_HINT;
-    return { kind: "stop", message: `Splunk HEC refused the request: ${describe(a)}`, hint, sticky: true };
+    return {
+      kind: "stop",
+      message: `Splunk HEC refused the request: ${describe(a)}`,
+      hint,
+      sticky: true,
+    };
   }
   return { kind: "stop", message: `Splunk HEC refused the request: ${describe(a)}`, sticky: false };
 }
@@ -110,7 +135,10 @@ export function classifyAnswer(
 /** The message when retries of a 404 run out: almost always a wrong URL. */
 export function describeGiveUp(a: HecAnswer, retries: number): { message: string; hint?: string } {
   if (a.status === 404) {
-    return { message: `Splunk HEC endpoint not found (HTTP 404) after ${retries} retries`, hint: URL_HINT };
+    return {
+      message: `Splunk HEC endpoint not found (HTTP 404) after ${retries} retries`,
+      hint: URL_HINT,
+    };
   }
   return {
     message: `Splunk HEC still failing after ${retries} retries: ${describe(a)}`,

@@ -12,7 +12,10 @@ export function hecEndpoints(url: string): HecEndpoints {
   try {
     parsed = new URL(url.trim());
   } catch {
-    throw new UsageError("SPLUNK_HEC_URL is not a valid URL", "e.g. https://splunk.example.com:8088");
+    throw new UsageError(
+      "SPLUNK_HEC_URL is not a valid URL",
+      "e.g. https://splunk.example.com:8088",
+    );
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new UsageError("SPLUNK_HEC_URL must start with https:// or http://");

@@ -17,7 +17,10 @@ export async function ensureDir(dir: string): Promise<void> {
 
 /** Temp files start with a dot and carry `.tmp-`, so key listings can skip them. */
 export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  return join(
+    dirname(path),
+    `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`,
+  );
 }
 
 export function isTempName(name: string): boolean {

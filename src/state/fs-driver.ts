@@ -21,6 +21,11 @@ export function pathForKey(base: string, key: string): string {
 
 export const atomicFsDriver = defineDriver((opts: AtomicFsOptions) => {
   const path = (key: string) => pathForKey(opts.base, key);
+  const keysUnder = async (base?: string) => {
+    const root = base ? path(base) : opts.base;
+    const prefix = base ? `${base.replace(/:+$/, "")}:` : "";
+    return (await listFiles(root)).map((rel) => prefix + rel.replaceAll("/", ":"));
+  };
   return {
     name: "atomic-fs",
     options: opts,
@@ -36,13 +41,9 @@ export const atomicFsDriver = defineDriver((opts: AtomicFsOptions) => {
     async removeItem(key: string) {
       await unlink(path(key)).catch(ignoreMissing);
     },
-    async getKeys(base?: string) {
-      const root = base ? path(base) : opts.base;
-      const prefix = base ? `${base.replace(/:+$/, "")}:` : "";
-      return (await listFiles(root)).map((rel) => prefix + rel.replaceAll("/", ":"));
-    },
+    getKeys: (base?: string) => keysUnder(base),
     async clear(base?: string) {
-      const keys = await this.getKeys(base);
+      const keys = await keysUnder(base);
       await Promise.all(keys.map((key) => unlink(path(key)).catch(ignoreMissing)));
     },
   };

@@ -1,0 +1,52 @@
+// Build the release binaries into dist/ with SHA256SUMS.
+// Usage: bun run build [--target bun-linux-x64 ...]   (default: x64 and arm64)
+// Fails when bun prints an error even if it exits 0 (e.g. "Failed to generate bytecode").
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { parseArgs } from "node:util";
+
+const DEFAULT_TARGETS = ["bun-linux-x64", "bun-linux-arm64"];
+const root = join(import.meta.dirname, "..");
+const dist = join(root, "dist");
+
+const { values } = parseArgs({ options: { target: { type: "string", multiple: true } } });
+const targets = values.target?.length ? values.target : DEFAULT_TARGETS;
+
+function gitRevision(): string {
+  const result = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: root });
+  return result.success ? result.stdout.toString().trim() : "unknown";
+}
+
+function build(target: string, revision: string): string {
+  const outfile = join(dist, `crusoe-splunk-hec-${target.replace(/^bun-/, "")}`);
+  const cmd = [
+    "bun", "build", "src/cli.ts", "--compile", `--target=${target}`, `--outfile=${outfile}`,
+    "--minify", "--bytecode", "--format=esm", "--sourcemap",
+    "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
+    `--define=BUILD_TARGET=${JSON.stringify(target)}`,
+    `--define=BUILD_REVISION=${JSON.stringify(revision)}`,
+  ];
+  const result = Bun.spawnSync(cmd, { cwd: root, stdout: "pipe", stderr: "pipe" });
+  const output = `${result.stdout.toString()}${result.stderr.toString()}`;
+  if (!result.success || /\berror\b|Failed to generate/i.test(output)) {
+    console.error(output);
+    throw new Error(`build for ${target} failed`);
+  }
+  // The source map is embedded in the binary; the separate file is not shipped.
+  rmSync(`${outfile}.map`, { force: true });
+  return outfile;
+}
+
+mkdirSync(dist, { recursive: true });
+const revision = gitRevision();
+const sums: string[] = [];
+for (const target of targets) {
+  const started = performance.now();
+  const file = build(target, revision);
+  const sha = createHash("sha256").update(readFileSync(file)).digest("hex");
+  sums.push(`${sha}  ${basename(file)}`);
+  console.log(`built ${basename(file)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+writeFileSync(join(dist, "SHA256SUMS"), `${sums.join("\n")}\n`);
+console.log(`wrote dist/SHA256SUMS (${sums.length} binaries)`);

@@ -1,0 +1,57 @@
+// A resolved config pointing at the built-in emulators: used by selftest, tests and the bench.
+import { join } from "node:path";
+import type { ResolvedConfig } from "../config/types.ts";
+import type { CrusoeEmulator } from "./crusoe.ts";
+import type { HecEmulator } from "./hec.ts";
+
+export function configForEmulators(
+  crusoe: CrusoeEmulator,
+  hec: HecEmulator,
+  stateDir: string,
+): ResolvedConfig {
+  return {
+    crusoe: {
+      baseUrl: crusoe.baseUrl,
+      orgId: crusoe.orgId,
+      auth: {
+        kind: "signed",
+        accessKeyId: crusoe.accessKeyId,
+        secretAccessKey: crusoe.secretAccessKey,
+      },
+      pageSize: 500,
+      timeoutMs: 10_000,
+      maxRetries: 3,
+      filters: {},
+    },
+    hec: {
+      url: hec.url,
+      token: hec.token,
+      source: "crusoe_api",
+      sourcetype: "crusoe:audit",
+      host: "selftest",
+      tls: { verify: true },
+      batchSize: 100,
+      maxBatchBytes: 1_000_000,
+      gzip: true,
+      concurrency: 2,
+      ack: false,
+      ackPollSeconds: 10,
+      ackTimeoutSeconds: 300,
+      timeoutMs: 10_000,
+      maxRetries: 3,
+    },
+    sink: "hec",
+    state: { dir: stateDir, deadLetterFile: join(stateDir, "dead-letter.ndjson") },
+    window: {
+      lookbackSeconds: 3 * 3600,
+      overlapSeconds: 300,
+      lagSeconds: 15,
+      chunkSeconds: 3600,
+      concurrency: 1,
+      dedupRetentionSeconds: 86_400,
+      dedupBufferSeconds: 60,
+      dedupEnabled: true,
+    },
+    dryRun: false,
+  };
+}

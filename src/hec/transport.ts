@@ -1,0 +1,133 @@
+// HTTP to HEC: headers, channel, cookies, gzip, timeouts, keep-alive recycling. Returns answers,
+// never throws for network trouble. The token only ever goes into the Authorization header.
+import { Buffer } from "node:buffer";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
+import type { HecConfig } from "../config/types.ts";
+import { createHttpClient } from "../runtime/http.ts";
+import { parseRetryAfter } from "./backoff.ts";
+import { cookieJarFor, processChannel } from "./channel.ts";
+import type { HecAnswer } from "./codes.ts";
+import { hecEndpoints } from "./url.ts";
+
+const gzipAsync = promisify(gzip);
+/** Smaller bodies gain nothing from compression (docs/splunk-hec.md). */
+export const GZIP_MIN_BYTES = 1500;
+/** Reopen connections this often so load balancers can spread traffic across indexers. */
+const RECYCLE_EVERY_MS = 60_000;
+
+export interface HecTransport {
+  readonly endpoints: ReturnType<typeof hecEndpoints>;
+  postEvents(body: string): Promise<HecAnswer>;
+  postAcks(ids: number[]): Promise<HecAnswer & { acks?: Record<string, boolean> }>;
+  get(url: string): Promise<HecAnswer>;
+  /** Asks for fresh connections (after 429/5xx, outside ack mode). */
+  recycle(): void;
+  close(): void;
+}
+
+export function createTransport(config: HecConfig, now: () => number = Date.now): HecTransport {
+  const endpoints = hecEndpoints(config.url);
+  const client = createHttpClient(config.tls);
+  const jar = cookieJarFor(new URL(endpoints.event).origin);
+  let lastRecycle = now();
+
+  const headers = (extra: Record<string, string>): Record<string, string> => {
+    const cookie = jar.header();
+    return {
+      Authorization: `Splunk ${config.token}`,
+      "X-Splunk-Request-Channel": processChannel,
+      ...(cookie ? { Cookie: cookie } : {}),
+      ...extra,
+    };
+  };
+
+  async function request(url: string, init: RequestInit): Promise<HecAnswer & { json?: unknown }> {
+    if (!config.ack && now() - lastRecycle > RECYCLE_EVERY_MS) recycle();
+    let response: Response;
+    try {
+      response = await client.fetch(url, {
+        ...init,
+        redirect: "manual",
+        signal: AbortSignal.timeout(config.timeoutMs),
+      });
+    } catch (err) {
+      return { status: 0, error: describeNetworkError(err, url, config.timeoutMs) };
+    }
+    jar.store(response.headers.getSetCookie?.() ?? []);
+    let raw = "";
+    try {
+      raw = await response.text();
+    } catch (err) {
+      return { status: 0, error: describeNetworkError(err, url, config.timeoutMs) };
+    }
+    return { status: response.status, ...parseBody(raw), retryAfterMs: retryAfter(response) };
+  }
+
+  const retryAfter = (r: Response) => parseRetryAfter(r.headers.get("retry-after"), now());
+
+  function recycle(): void {
+    lastRecycle = now();
+    client.recycle();
+  }
+
+  return {
+    endpoints,
+    async postEvents(body) {
+      const extra: Record<string, string> = { "Content-Type": "application/json" };
+      let payload: BodyInit = body;
+      if (config.gzip && body.length >= GZIP_MIN_BYTES) {
+        payload = (await gzipAsync(Buffer.from(body, "utf8"))) as Uint8Array<ArrayBuffer>;
+        extra["Content-Encoding"] = "gzip";
+      }
+      return request(endpoints.event, { method: "POST", headers: headers(extra), body: payload });
+    },
+    async postAcks(ids) {
+      const answer = await request(endpoints.ack, {
+        method: "POST",
+        headers: headers({ "Content-Type": "application/json" }),
+        body: JSON.stringify({ acks: ids }),
+      });
+      const acks = (answer.json as { acks?: unknown } | undefined)?.acks;
+      return isRecord(acks) ? { ...answer, acks: acks as Record<string, boolean> } : answer;
+    },
+    get(url) {
+      return request(url, { method: "GET", headers: headers({}) });
+    },
+    recycle,
+    close: () => client.close(),
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function parseBody(raw: string): Omit<HecAnswer, "status"> & { json?: unknown } {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    // Load balancers answer HTML; keep a short excerpt for the message.
+    return { text: raw.replace(/\s+/g, " ").trim().slice(0, 120) || undefined };
+  }
+  if (!isRecord(json)) return { json };
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+  return {
+    json,
+    code: num(json.code),
+    text: typeof json.text === "string" ? json.text : undefined,
+    invalidEventNumber: num(json["invalid-event-number"]),
+    ackId: num(json.ackId),
+  };
+}
+
+function describeNetworkError(err: unknown, url: string, timeoutMs: number): string {
+  const name = (err as { name?: string })?.name;
+  if (name === "TimeoutError" || name === "AbortError") {
+    return `no answer from ${new URL(url).host} within ${timeoutMs} ms`;
+  }
+  const code = (err as { code?: string })?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  return `cannot reach ${new URL(url).host}: ${code ?? message}`;
+}

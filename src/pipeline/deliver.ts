@@ -1,0 +1,127 @@
+// Entries in, settled events out: compute ids, drop what was delivered before, batch, send
+// with a bounded number of batches in flight, and commit each batch's outcome in order.
+// Ids are committed only after the sink accepted (or dead-lettered) them.
+import { type AuditLogEntry, eventTimeMs } from "../crusoe/entry.ts";
+import { createBatcher } from "../hec/batcher.ts";
+import { buildEnvelopeLine, type EnvelopeMeta } from "../hec/envelope.ts";
+import { logger } from "../log.ts";
+import type { SendResult, Sink, SinkEvent } from "../sinks/types.ts";
+import { appendDeadLetters } from "../state/dead-letter.ts";
+import type { DedupSet, DedupStore } from "../state/dedup.ts";
+import { eventId } from "../state/event-id.ts";
+import type { RunCounts } from "./counts.ts";
+
+export interface DeliveryDeps {
+  sink: Sink;
+  meta: EnvelopeMeta;
+  counts: RunCounts;
+  deadLetterFile: string;
+  /** Undefined when dedup is disabled. */
+  dedup?: { store: DedupStore; set: DedupSet };
+  now: () => number;
+}
+
+export interface Failure {
+  message: string;
+  hint?: string;
+}
+
+interface InFlight {
+  batch: SinkEvent[];
+  result: Promise<SendResult>;
+}
+
+export class Delivery {
+  private readonly batcher;
+  private readonly inFlight: InFlight[] = [];
+  /** Ids sent (or queued) in this run but not yet committed: a repeat on a later page is skipped. */
+  private readonly pending = new Set<string>();
+  failure: Failure | undefined;
+
+  constructor(private readonly deps: DeliveryDeps) {
+    this.batcher = createBatcher({
+      maxEvents: deps.sink.maxBatchEvents,
+      maxBytes: deps.sink.maxBatchBytes,
+    });
+  }
+
+  async addPage(entries: AuditLogEntry[]): Promise<void> {
+    const { counts, dedup, meta } = this.deps;
+    counts.fetched += entries.length;
+    for (const entry of entries) {
+      if (this.failure) return;
+      const id = eventId(entry);
+      if (dedup?.set.has(id) || this.pending.has(id)) {
+        counts.duplicates++;
+        continue;
+      }
+      let timeMs = eventTimeMs(entry);
+      if (timeMs === undefined) {
+        counts.missingTime++;
+        logger.warn(`entry ${id.slice(0, 12)} has no parseable start_time: sent with ingest time`);
+        timeMs = this.deps.now();
+      }
+      this.pending.add(id);
+      const batch = this.batcher.add({
+        id,
+        timeMs,
+        line: buildEnvelopeLine(entry, id, timeMs, meta),
+      });
+      if (batch) await this.dispatch(batch);
+    }
+  }
+
+  /** Send what is batched and wait until every batch is settled (a chunk boundary). */
+  async flush(): Promise<void> {
+    const rest = this.batcher.drain();
+    if (rest && !this.failure) await this.dispatch(rest);
+    await this.settleAll();
+  }
+
+  /** Graceful stop: settle batches already sent, drop what was not sent yet (it is re-read later). */
+  async settleAll(): Promise<void> {
+    while (this.inFlight.length) await this.settleOldest();
+  }
+
+  private async dispatch(batch: SinkEvent[]): Promise<void> {
+    this.inFlight.push({ batch, result: this.deps.sink.send(batch) });
+    while (this.inFlight.length >= this.deps.sink.maxInFlight) await this.settleOldest();
+  }
+
+  private async settleOldest(): Promise<void> {
+    const head = this.inFlight.shift();
+    if (!head) return;
+    const result = await head.result;
+    const { counts } = this.deps;
+    counts.retries += result.retries;
+    counts.possibleDuplicates += result.possibleDuplicates;
+    if (result.deadLettered.length) {
+      const at = new Date(this.deps.now()).toISOString();
+      await appendDeadLetters(
+        this.deps.deadLetterFile,
+        result.deadLettered.map((dead) => ({
+          dead_lettered_at: at,
+          crusoe_event_id: dead.id,
+          code: dead.code ?? null,
+          reason: dead.reason,
+          envelope: JSON.parse(dead.line),
+        })),
+      );
+      logger.warn(
+        `${result.deadLettered.length} event(s) dead-lettered to ${this.deps.deadLetterFile}: ${result.deadLettered[0]?.reason}`,
+      );
+    }
+    const settled = new Set([...result.delivered, ...result.deadLettered.map((dead) => dead.id)]);
+    const events = head.batch.filter((event) => settled.has(event.id));
+    if (this.deps.dedup && events.length) {
+      await this.deps.dedup.store.commit(
+        this.deps.dedup.set,
+        events.map((event) => ({ id: event.id, timeMs: event.timeMs })),
+      );
+    }
+    for (const event of head.batch) this.pending.delete(event.id);
+    counts.delivered += result.delivered.length;
+    counts.deadLettered += result.deadLettered.length;
+    if (result.failure && !this.failure) this.failure = result.failure;
+  }
+}

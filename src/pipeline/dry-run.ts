@@ -1,0 +1,47 @@
+// --dry-run: the real fetch and dedup check, but a sink that sends nothing (it shows the
+// first envelopes on stdout) and a store that changes nothing.
+import type { Sink, SinkEvent } from "../sinks/types.ts";
+import type { StateStore } from "../state/store.ts";
+
+const SHOWN = 5;
+
+export function createDryRunSink(
+  limits: { batchSize: number; maxBatchBytes: number },
+  write: (text: string) => void,
+): Sink {
+  let shown = 0;
+  return {
+    maxBatchEvents: limits.batchSize,
+    maxBatchBytes: limits.maxBatchBytes,
+    maxInFlight: 1,
+    async send(batch: SinkEvent[]) {
+      for (const event of batch) if (shown++ < SHOWN) write(`${event.line}\n`);
+      return {
+        delivered: batch.map((event) => event.id),
+        deadLettered: [],
+        retries: 0,
+        possibleDuplicates: 0,
+      };
+    },
+    async close() {},
+  };
+}
+
+export function readOnlyStore(store: StateStore): StateStore {
+  return {
+    ...store,
+    dedup: {
+      ...store.dedup,
+      load: store.dedup.load.bind(store.dedup),
+      stats: store.dedup.stats.bind(store.dedup),
+      commit: async () => {},
+    },
+    checkpoints: {
+      get: store.checkpoints.get.bind(store.checkpoints),
+      getRange: store.checkpoints.getRange.bind(store.checkpoints),
+      set: async () => {},
+      setRange: async () => {},
+    },
+    status: { read: store.status.read.bind(store.status), write: async () => {} },
+  };
+}

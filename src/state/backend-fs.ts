@@ -1,0 +1,71 @@
+// State in a directory: `<dir>/<stream>/` holds checkpoint.json, status.json, range/*.json,
+// dedup/<hour>.json and the lock file.
+import { rename, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { createStorage, prefixStorage } from "unstorage";
+import { type BeforeRename, ensureDir, syncDir, writeFileAtomic } from "./atomic-file.ts";
+import type { Backend } from "./backend.ts";
+import type { DocStore } from "./documents.ts";
+import { StateError } from "./errors.ts";
+import { atomicFsDriver, codeOf, pathForKey } from "./fs-driver.ts";
+import { createFsLockManager } from "./lock-fs.ts";
+
+export function openFsBackend(dir: string, stream: string, beforeRename?: BeforeRename): Backend {
+  const streamDir = join(dir, stream);
+  const storage = prefixStorage(
+    createStorage({ driver: atomicFsDriver({ base: dir, beforeRename }) }),
+    stream,
+  );
+  const where = (key: string) => pathForKey(streamDir, key);
+  const guard = async <T>(action: string, key: string, op: () => Promise<T>): Promise<T> => {
+    try {
+      return await op();
+    } catch (error) {
+      if (error instanceof StateError) throw error;
+      throw new StateError(
+        `cannot ${action} state file ${where(key)} (${codeOf(error) ?? (error as Error).message})`,
+        "check that the state directory exists and is writable by this user",
+        { cause: error },
+      );
+    }
+  };
+
+  const docs: DocStore = {
+    where,
+    read: (key) => guard("read", key, async () => asText(await storage.getItemRaw(key))),
+    write: (key, text) => guard("write", key, () => storage.setItemRaw(key, text)),
+    remove: (key) => guard("remove", key, () => storage.removeItem(key)),
+    keys: (base) => guard("list", base ?? ".", () => storage.getKeys(base)),
+    moveAside: (key, suffix) =>
+      guard("move aside", key, async () => {
+        const path = where(key);
+        await rename(path, path + suffix);
+        await syncDir(streamDir);
+        return path + suffix;
+      }),
+  };
+
+  return {
+    kind: "fs",
+    location: dir,
+    docs,
+    locks: createFsLockManager(streamDir),
+    async ping() {
+      await guard("write", ".ping", async () => {
+        await ensureDir(streamDir);
+        const probe = join(streamDir, `.ping.tmp-${process.pid}`);
+        await writeFileAtomic(probe, "ok");
+        await unlink(probe);
+      });
+    },
+    async close() {
+      await storage.dispose();
+    },
+  };
+}
+
+/** Anything but a string (e.g. bytes decoded from a `base64:` prefix) is not a JSON document. */
+export function asText(value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  return typeof value === "string" ? value : "\u0000(binary)";
+}

@@ -1,0 +1,12 @@
+// What each store (fs, Redis) provides; store.ts builds the public StateStore on top.
+import type { DocStore } from "./documents.ts";
+import type { LockManager } from "./lock.ts";
+
+export interface Backend {
+  readonly kind: "fs" | "redis";
+  readonly location: string;
+  readonly docs: DocStore;
+  readonly locks: LockManager;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,82 @@
+// How far `forward` got, and how far each `forward-range` got. The pipeline decides when to
+// move them (only past fully settled chunks); this module only stores them safely.
+import { type DocStore, isFiniteNumber, isRecord, readDoc, writeDoc } from "./documents.ts";
+
+export interface RangeProgress {
+  doneUntilMs: number;
+  finished: boolean;
+}
+
+export interface CheckpointStore {
+  /** ms: end of the last fully settled chunk of `forward`. */
+  get(): Promise<number | undefined>;
+  /** Stores as given: the caller decides whether it may move (it only moves forward there). */
+  set(ms: number): Promise<void>;
+  /** Forward-range progress, key = `${startMs}-${endMs}`. */
+  getRange(key: string): Promise<RangeProgress | undefined>;
+  setRange(key: string, value: RangeProgress): Promise<void>;
+}
+
+interface CheckpointDoc {
+  v: 1;
+  ms: number;
+  /** Readable copy of `ms` for operators looking at the file. */
+  at: string;
+}
+
+interface RangeDoc extends RangeProgress {
+  v: 1;
+  at: string;
+}
+
+const CHECKPOINT_KEY = "checkpoint.json";
+
+export function createCheckpointStore(docs: DocStore): CheckpointStore {
+  return {
+    async get() {
+      return (await readDoc(docs, CHECKPOINT_KEY, isCheckpointDoc))?.ms;
+    },
+    async set(ms) {
+      requireTime(ms, "checkpoint");
+      const doc: CheckpointDoc = { v: 1, ms, at: new Date(ms).toISOString() };
+      await writeDoc(docs, CHECKPOINT_KEY, doc);
+    },
+    async getRange(key) {
+      const doc = await readDoc(docs, rangeKey(key), isRangeDoc);
+      return doc && { doneUntilMs: doc.doneUntilMs, finished: doc.finished };
+    },
+    async setRange(key, value) {
+      requireTime(value.doneUntilMs, "range progress");
+      const doc: RangeDoc = {
+        v: 1,
+        doneUntilMs: value.doneUntilMs,
+        finished: value.finished,
+        at: new Date(value.doneUntilMs).toISOString(),
+      };
+      await writeDoc(docs, rangeKey(key), doc);
+    },
+  };
+}
+
+function rangeKey(key: string): string {
+  // The key becomes a file name: keep it to digits, letters and dashes.
+  if (!/^[\w-]+$/.test(key)) throw new TypeError(`invalid range key ${JSON.stringify(key)}`);
+  return `range:${key}.json`;
+}
+
+function requireTime(ms: number, what: string): void {
+  if (!isFiniteNumber(ms)) throw new TypeError(`${what} must be a time in ms, got ${ms}`);
+}
+
+export function isCheckpointDoc(value: unknown): value is CheckpointDoc {
+  return isRecord(value) && value.v === 1 && isFiniteNumber(value.ms);
+}
+
+export function isRangeDoc(value: unknown): value is RangeDoc {
+  return (
+    isRecord(value) &&
+    value.v === 1 &&
+    isFiniteNumber(value.doneUntilMs) &&
+    typeof value.finished === "boolean"
+  );
+}

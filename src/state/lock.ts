@@ -1,0 +1,92 @@
+// One writer per stream (DESIGN.md "Locking"). The record names its holder so a blocked run can
+// say who holds the lock and since when; the token proves ownership for renew and release.
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { isFiniteNumber, isRecord } from "./documents.ts";
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  since: string;
+  expiresAt: string;
+  token?: never;
+}
+
+export interface Lease {
+  readonly holder: LockHolder;
+  /** Extends the lease by its ttl; false when the lock was lost (expired and taken over). */
+  renew(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+export interface LockManager {
+  /** Try once; returns the lease, or the current holder when held by someone else (never throws for "held"). */
+  tryAcquire(ttlMs: number): Promise<{ lease: Lease } | { heldBy: LockHolder }>;
+  holder(): Promise<LockHolder | undefined>;
+}
+
+/** What the lock file or key holds. */
+export interface LockRecord {
+  pid: number;
+  host: string;
+  token: string;
+  since: string;
+  expiresAt: string;
+}
+
+export function newLockRecord(ttlMs: number, now = Date.now()): LockRecord {
+  return {
+    pid: process.pid,
+    host: hostname(),
+    token: randomBytes(16).toString("hex"),
+    since: new Date(now).toISOString(),
+    expiresAt: new Date(now + ttlMs).toISOString(),
+  };
+}
+
+export function extendLockRecord(record: LockRecord, ttlMs: number): LockRecord {
+  return { ...record, expiresAt: new Date(Date.now() + ttlMs).toISOString() };
+}
+
+export function holderOf(record: LockRecord): LockHolder {
+  return { pid: record.pid, host: record.host, since: record.since, expiresAt: record.expiresAt };
+}
+
+export function parseLockRecord(text: string | null | undefined): LockRecord | undefined {
+  if (!text) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (
+      isRecord(value) &&
+      isFiniteNumber(value.pid) &&
+      typeof value.host === "string" &&
+      typeof value.token === "string" &&
+      typeof value.since === "string" &&
+      typeof value.expiresAt === "string"
+    ) {
+      return value as unknown as LockRecord;
+    }
+  } catch {}
+  return undefined;
+}
+
+export function isExpired(record: LockRecord, now = Date.now()): boolean {
+  const expires = Date.parse(record.expiresAt);
+  return !(expires > now);
+}
+
+/** True unless the pid is known to be gone; only meaningful for a pid on this host. */
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

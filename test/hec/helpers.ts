@@ -1,0 +1,56 @@
+// Shared bits for the HEC tests: a config pointing at an emulator, and events as the pipeline
+// builds them.
+import type { HecConfig } from "../../src/config/types.ts";
+import type { HecEmulator } from "../../src/emulators/hec.ts";
+import { buildEnvelopeLine, type EnvelopeMeta } from "../../src/hec/envelope.ts";
+import { createHecSink, type HecSinkOptions } from "../../src/sinks/hec.ts";
+import type { SinkEvent } from "../../src/sinks/types.ts";
+
+export const META: EnvelopeMeta = { host: "edge-1", source: "crusoe_api", sourcetype: "crusoe:audit" };
+
+export function hecConfig(emu: HecEmulator, overrides: Partial<HecConfig> = {}): HecConfig {
+  return {
+    url: emu.url,
+    token: emu.token,
+    source: META.source,
+    sourcetype: META.sourcetype,
+    host: META.host,
+    tls: { verify: true },
+    batchSize: 100,
+    maxBatchBytes: 1_000_000,
+    gzip: true,
+    concurrency: 2,
+    ack: false,
+    ackPollSeconds: 0.02,
+    ackTimeoutSeconds: 5,
+    timeoutMs: 2000,
+    maxRetries: 3,
+    ...overrides,
+  };
+}
+
+/** Fast retries so a test never sleeps long. */
+export const FAST: HecSinkOptions = { retryBaseMs: 5, retryMaxMs: 20 };
+
+export function sinkFor(emu: HecEmulator, overrides: Partial<HecConfig> = {}, options = FAST) {
+  return createHecSink(hecConfig(emu, overrides), options);
+}
+
+let seq = 0;
+/** Audit-like events; `pad` adds bytes to each. */
+export function makeEvents(n: number, pad = 0, meta: EnvelopeMeta = META): SinkEvent[] {
+  return Array.from({ length: n }, () => {
+    const i = seq++;
+    const id = `ev-${i.toString().padStart(6, "0")}`;
+    const timeMs = 1725380856954 + i;
+    const event = { action: "Create", actor: { email: "ops@example.com" }, n: i, pad: "x".repeat(pad) };
+    return { id, timeMs, line: buildEnvelopeLine(event, id, timeMs, meta) };
+  });
+}
+
+/** The crusoe_event_id of every envelope the emulator indexed, in order. */
+export function acceptedIds(emu: HecEmulator): string[] {
+  return emu.accepted.map((e) => (e.fields as { crusoe_event_id: string }).crusoe_event_id);
+}
+
+export const ids = (events: SinkEvent[]) => events.map((e) => e.id);

@@ -1,0 +1,114 @@
+// A throwaway redis-server on a free loopback port, for the state suite and e2e tests.
+// Missing redis-server: CI fails loudly (it must really run there); elsewhere a visible skip.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createConnection, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  /** Stop for good and delete its data directory. */
+  stop(): Promise<void>;
+  /** Shut down (saving the data, like a production Redis) and start again on the same port. */
+  restart(): Promise<void>;
+  /** Shut down, keeping the data, until `resume()`: Redis is unreachable in between. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
+
+export async function startRedis(): Promise<RedisServer | undefined> {
+  if (!hasRedisServer()) {
+    if (process.env.CI === "true") {
+      throw new Error("redis-server is not installed, but CI must run the Redis state tests");
+    }
+    console.warn("\n[notice] redis-server not found: SKIPPING the Redis variant of the tests\n");
+    return undefined;
+  }
+  const port = await findFreePort();
+  const dir = mkdtempSync(join(tmpdir(), "csh-redis-"));
+  let child: ChildProcess | undefined;
+  const killOnExit = () => child?.kill("SIGKILL");
+  process.on("exit", killOnExit);
+
+  const launch = async () => {
+    child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        .concat(["--dir", dir, "--dbfilename", "dump.rdb", "--logfile", ""]),
+      { stdio: "ignore" },
+    );
+    await waitForPong(port, child);
+  };
+  const shutdown = async (save: boolean) => {
+    const running = child;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once("exit", resolve));
+    // SHUTDOWN SAVE writes dump.rdb even with `--save ""`; the next launch loads it.
+    if (save) await sendCommand(port, "SHUTDOWN SAVE").catch(() => running.kill("SIGTERM"));
+    else running.kill("SIGKILL");
+    await exited;
+    child = undefined;
+  };
+
+  await launch();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      await shutdown(false);
+      process.off("exit", killOnExit);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      await shutdown(true);
+      await launch();
+    },
+    pause: () => shutdown(true),
+    resume: launch,
+  };
+}
+
+function hasRedisServer(): boolean {
+  return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPong(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+    const reply = await sendCommand(port, "PING").catch(() => "");
+    if (reply.startsWith("+PONG")) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`redis-server on port ${port} did not answer PING`);
+}
+
+/** One inline command over a raw socket; resolves with the first reply (or "" on close). */
+function sendCommand(port: number, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ port, host: "127.0.0.1" });
+    let reply = "";
+    socket.setTimeout(2_000, () => socket.destroy(new Error("timeout")));
+    socket.once("connect", () => socket.write(`${command}\r\n`));
+    socket.on("data", (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes("\r\n")) socket.end();
+    });
+    socket.once("error", reject);
+    socket.once("close", () => resolve(reply));
+  });
+}
