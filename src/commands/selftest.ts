@@ -10,10 +10,8 @@ export default defineVerb({
     "Run the whole pipeline against built-in Crusoe and HEC emulators (no credentials, no network)",
   args: logArgs,
   async run(args) {
-    configureLogger({
-      level: args.verbose ? "debug" : (args["log-level"] ?? "warn"),
-      format: args["log-format"],
-    });
+    const level = args.verbose ? "debug" : String(args["log-level"] ?? "warn");
+    configureLogger({ level, format: String(args["log-format"] ?? "text") });
     const passed = await runSelftest((line) => process.stdout.write(`${line}\n`));
     return passed ? EXIT.ok : EXIT.failed;
   },

@@ -213,7 +213,10 @@ export async function startCrusoeEmulator(
       .map(([k, v]) => [k, new Set(v.split(","))] as const);
     const queryHash = hashText(canonicalQuery([...params].filter(([k]) => !k.endsWith("_token"))));
     const incoming = params.get("next_token");
-    let cursor = lowerBound(hi, -1); // newest first: walk down from just below end_time (exclusive)
+    // start_time in [start_time, end_time): the API leaves the bounds undocumented; half-open
+    // windows tile without overlap, and the client's overlap + dedup cover a server that differs.
+    // Items go out newest first (walking down from end_time) so no client can rely on order.
+    let cursor = lowerBound(hi, -1);
     if (incoming) {
       const token = decodeToken(incoming);
       if (!token || token.queryHash !== queryHash) return bad("bad_request: invalid next_token");
