@@ -41,6 +41,8 @@ export type HecFault =
 
 export interface HecRequestRecord {
   path: string;
+  /** "?ack=true" and the like; "" when none. */
+  query: string;
   /** 0 when the connection was dropped without an answer. */
   status: number;
   code?: number;
@@ -350,6 +352,7 @@ export async function startHecEmulator(options: HecEmulatorOptions = {}): Promis
       const raw = Buffer.concat(chunks);
       const rec: HecRequestRecord = {
         path: url.pathname,
+        query: url.search,
         status: 0,
         headers: pickHeaders(req),
         wireBytes: raw.length,

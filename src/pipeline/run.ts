@@ -213,7 +213,6 @@ async function writeStatus(
   } catch (error) {
     logger.warn(`could not store the run status: ${(error as Error).message}`);
   }
-  const line = `${status.command} ${report.outcome}: ${summarize(report.counts)}`;
-  if (report.outcome === "failed") logger.error(line);
-  else logger.info(line);
+  if (report.failure) logger.error(report.failure.message);
+  logger.info(`${status.command} ${report.outcome}: ${summarize(report.counts)}`);
 }

@@ -136,9 +136,18 @@ describe("query semantics", () => {
 });
 
 test("an entry without a usable start_time is still served (by end_time), untouched", async () => {
-  const odd = { action: "Create", start_time: "not a time", end_time: new Date(T0 + 5_000).toISOString(), extra: { kept: true } };
+  const odd = {
+    action: "Create",
+    start_time: "not a time",
+    end_time: new Date(T0 + 5_000).toISOString(),
+    extra: { kept: true },
+  };
   emu.addEntries([odd]);
-  const query: [string, string][] = [["start_time", rfc3339Seconds(T0)], ["end_time", rfc3339Seconds(T0 + 10_000)], ["limit", "1000"]];
+  const query: [string, string][] = [
+    ["start_time", rfc3339Seconds(T0)],
+    ["end_time", rfc3339Seconds(T0 + 10_000)],
+    ["limit", "1000"],
+  ];
   const items = (await call({ query })).body.items as Record<string, unknown>[];
   expect(items).toContainEqual(odd);
 });

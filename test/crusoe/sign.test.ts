@@ -64,6 +64,8 @@ describe("reference vectors from the official Go signer", () => {
 describe("queryEscape matches Go url.QueryEscape", () => {
   test.each([
     ["AZaz09-_.~", "AZaz09-_.~"],
+    ["~ one*two", "~+one%2Atwo"],
+    ["a-b_c.d~e/f", "a-b_c.d~e%2Ff"],
     ["*!()'", "%2A%21%28%29%27"],
     ["a b", "a+b"],
     ["a+b", "a%2Bb"],

@@ -1,10 +1,15 @@
 // One test per row of the HEC status-code table (docs/splunk-hec.md), against the emulator.
 import { afterEach, describe, expect, test } from "bun:test";
-import { type HecEmulator, type HecEmulatorOptions, type HecFault, startHecEmulator } from "../../src/emulators/hec.ts";
 import type { HecConfig } from "../../src/config/types.ts";
+import {
+  type HecEmulator,
+  type HecEmulatorOptions,
+  type HecFault,
+  startHecEmulator,
+} from "../../src/emulators/hec.ts";
 import { buildEnvelopeLine } from "../../src/hec/envelope.ts";
 import type { Sink } from "../../src/sinks/types.ts";
-import { acceptedIds, ids, makeEvents, META, sinkFor } from "./helpers.ts";
+import { acceptedIds, ids, META, makeEvents, sinkFor } from "./helpers.ts";
 
 let emu: HecEmulator;
 let sink: Sink | undefined;
@@ -27,7 +32,12 @@ describe("2xx", () => {
     const s = await setup();
     const batch = makeEvents(10);
     const r = await s.send(batch);
-    expect(r).toEqual({ delivered: ids(batch), deadLettered: [], retries: 0, possibleDuplicates: 0 });
+    expect(r).toEqual({
+      delivered: ids(batch),
+      deadLettered: [],
+      retries: 0,
+      possibleDuplicates: 0,
+    });
     expect(acceptedIds(emu)).toEqual(ids(batch));
   });
 
@@ -77,7 +87,11 @@ describe("poison codes 6, 12, 13, 15: prefix delivered, object N dead-lettered, 
       const s = await setup();
       const batch = makeEvents(7);
       const poisonId = batch[3]?.id;
-      emu.poisonWhen((env) => ((env.fields as { crusoe_event_id: string }).crusoe_event_id === poisonId ? { code } : undefined));
+      emu.poisonWhen((env) =>
+        (env.fields as { crusoe_event_id: string }).crusoe_event_id === poisonId
+          ? { code }
+          : undefined,
+      );
       const r = await s.send(batch);
       expect(r.failure).toBeUndefined();
       expect(r.deadLettered.map((d) => [d.id, d.code])).toEqual([[poisonId, code]]);
@@ -95,7 +109,10 @@ describe("poison codes 6, 12, 13, 15: prefix delivered, object N dead-lettered, 
     const empty = { id: "empty-ev", timeMs: 0, line: buildEnvelopeLine("", "empty-ev", 0, META) };
     const batch = [good[0], nul, good[1], good[2], empty, good[3]].filter((e) => e !== undefined);
     const r = await s.send(batch);
-    expect(r.deadLettered.map((d) => [d.id, d.code])).toEqual([["null-ev", 12], ["empty-ev", 13]]);
+    expect(r.deadLettered.map((d) => [d.id, d.code])).toEqual([
+      ["null-ev", 12],
+      ["empty-ev", 13],
+    ]);
     expect(r.delivered).toEqual(ids(good));
     expect(acceptedIds(emu)).toEqual(ids(good));
   });
@@ -121,7 +138,10 @@ describe("transient answers are retried and deliver once", () => {
     ["503 code 23", { status: 503, code: 23 }],
     ["429 code 26", { status: 429, code: 26 }],
     ["429 code 27 with Retry-After seconds", { status: 429, code: 27, retryAfter: "0" }],
-    ["429 with Retry-After HTTP date", { status: 429, code: 26, retryAfter: new Date(Date.now() - 1000).toUTCString() }],
+    [
+      "429 with Retry-After HTTP date",
+      { status: 429, code: 26, retryAfter: new Date(Date.now() - 1000).toUTCString() },
+    ],
     ["408", { status: 408 }],
     ["502", { status: 502 }],
     ["504", { status: 504 }],
@@ -235,7 +255,8 @@ describe("too large: 413 and Splunk Cloud's code 6 at 0", () => {
     expect(r.delivered.sort()).toEqual(ids(batch).sort());
     expect(acceptedIds(emu)).toEqual(ids(batch));
     expect(eventPosts().some((p) => p.status === 413)).toBe(true);
-    for (const p of eventPosts().filter((p) => p.status === 200)) expect(p.bytes).toBeLessThanOrEqual(3000);
+    for (const p of eventPosts().filter((p) => p.status === 200))
+      expect(p.bytes).toBeLessThanOrEqual(3000);
   });
 
   test("a single event still too big is dead-lettered, the others delivered", async () => {
@@ -251,7 +272,10 @@ describe("too large: 413 and Splunk Cloud's code 6 at 0", () => {
   });
 
   test("code 6 at event 0 on a body over 1 MB splits too", async () => {
-    const s = await setup({ maxContentLength: 1_000_000, oversizeAsCode6: true }, { maxBatchBytes: 2_000_000, batchSize: 1000 });
+    const s = await setup(
+      { maxContentLength: 1_000_000, oversizeAsCode6: true },
+      { maxBatchBytes: 2_000_000, batchSize: 1000 },
+    );
     const batch = makeEvents(150, 10_000);
     const r = await s.send(batch);
     expect(r.deadLettered).toEqual([]);

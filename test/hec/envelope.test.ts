@@ -17,7 +17,15 @@ describe("envelope", () => {
     });
     expect(line).not.toContain("\n");
     const env = JSON.parse(line);
-    expect(Object.keys(env)).toEqual(["time", "host", "source", "sourcetype", "index", "fields", "event"]);
+    expect(Object.keys(env)).toEqual([
+      "time",
+      "host",
+      "source",
+      "sourcetype",
+      "index",
+      "fields",
+      "event",
+    ]);
     expect(line).toContain('"time":1725380856.954,');
     expect(env.fields).toEqual({ crusoe_event_id: "abc" });
     expect(env.event).toEqual(event);
@@ -25,7 +33,9 @@ describe("envelope", () => {
   });
 
   test("leaves index out when not set, and keeps whole seconds as numbers", () => {
-    const env = JSON.parse(buildEnvelopeLine("x", "id", 1_700_000_000_000, { host: "h", source: "s", sourcetype: "t" }));
+    const env = JSON.parse(
+      buildEnvelopeLine("x", "id", 1_700_000_000_000, { host: "h", source: "s", sourcetype: "t" }),
+    );
     expect(Object.keys(env)).toEqual(["time", "host", "source", "sourcetype", "fields", "event"]);
     expect(env.time).toBe(1_700_000_000);
   });

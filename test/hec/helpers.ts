@@ -6,7 +6,11 @@ import { buildEnvelopeLine, type EnvelopeMeta } from "../../src/hec/envelope.ts"
 import { createHecSink, type HecSinkOptions } from "../../src/sinks/hec.ts";
 import type { SinkEvent } from "../../src/sinks/types.ts";
 
-export const META: EnvelopeMeta = { host: "edge-1", source: "crusoe_api", sourcetype: "crusoe:audit" };
+export const META: EnvelopeMeta = {
+  host: "edge-1",
+  source: "crusoe_api",
+  sourcetype: "crusoe:audit",
+};
 
 export function hecConfig(emu: HecEmulator, overrides: Partial<HecConfig> = {}): HecConfig {
   return {
@@ -43,7 +47,12 @@ export function makeEvents(n: number, pad = 0, meta: EnvelopeMeta = META): SinkE
     const i = seq++;
     const id = `ev-${i.toString().padStart(6, "0")}`;
     const timeMs = 1725380856954 + i;
-    const event = { action: "Create", actor: { email: "ops@example.com" }, n: i, pad: "x".repeat(pad) };
+    const event = {
+      action: "Create",
+      actor: { email: "ops@example.com" },
+      n: i,
+      pad: "x".repeat(pad),
+    };
     return { id, timeMs, line: buildEnvelopeLine(event, id, timeMs, meta) };
   });
 }

@@ -35,8 +35,14 @@ export async function startRedis(): Promise<RedisServer | undefined> {
   const launch = async () => {
     child = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        .concat(["--dir", dir, "--dbfilename", "dump.rdb", "--logfile", ""]),
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"].concat([
+        "--dir",
+        dir,
+        "--dbfilename",
+        "dump.rdb",
+        "--logfile",
+        "",
+      ]),
       { stdio: "ignore" },
     );
     await waitForPong(port, child);

@@ -1,0 +1,78 @@
+// The real compiled binary, built once per test run (or taken from CSH_BINARY, which CI sets
+// after `bun run build`), run as a subprocess from a temp directory.
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..", "..");
+let built: string | undefined;
+
+export function binaryPath(): string {
+  if (built) return built;
+  const fromCi = process.env.CSH_BINARY;
+  if (fromCi && existsSync(fromCi)) return (built = fromCi);
+  const result = Bun.spawnSync(["bun", "run", "scripts/build.ts", "--target", "bun-linux-x64"], {
+    cwd: root,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  if (!result.success) throw new Error(`building the binary failed:\n${result.stderr.toString()}`);
+  built = join(root, "dist", "crusoe-splunk-hec-linux-x64");
+  return built;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/** Only what the test gives: the binary must not depend on the developer's environment. */
+function childEnv(env: Record<string, string | undefined> = {}): Record<string, string> {
+  const base: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+  return Object.fromEntries(Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+export function spawnBinary(args: string[], options: RunOptions = {}) {
+  return Bun.spawn([binaryPath(), ...args], {
+    cwd: options.cwd ?? mkdtempSync(join(tmpdir(), "csh-cwd-")),
+    env: childEnv(options.env),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+}
+
+export async function runBinary(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  const child = spawnBinary(args, options);
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+/** Environment pointing the binary at the emulators. */
+export function emulatorEnv(
+  crusoe: { baseUrl: string; orgId: string; accessKeyId: string; secretAccessKey: string },
+  hec: { url: string; token: string },
+  stateDir: string,
+): Record<string, string> {
+  return {
+    CRUSOE_BASE_URL: crusoe.baseUrl,
+    CRUSOE_ORG_ID: crusoe.orgId,
+    CRUSOE_ACCESS_KEY_ID: crusoe.accessKeyId,
+    CRUSOE_SECRET_ACCESS_KEY: crusoe.secretAccessKey,
+    SPLUNK_HEC_URL: hec.url,
+    SPLUNK_HEC_TOKEN: hec.token,
+    STATE_DIR: stateDir,
+  };
+}

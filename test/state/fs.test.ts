@@ -1,0 +1,133 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { StateConfig } from "../../src/config/types.ts";
+import { pathForKey } from "../../src/state/fs-driver.ts";
+import { openStateStore } from "../../src/state/store.ts";
+import { DAY, id, NOW, newStream, runStateSuite, runWorker } from "./suite.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "csh-state-"));
+const root = join(tmp, "state"); // does not exist yet: the store creates it
+const config: StateConfig = { dir: root, deadLetterFile: join(root, "dead-letter.ndjson") };
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+runStateSuite("fs", () => ({
+  kind: "fs",
+  config,
+  async writeRaw(stream, key, text) {
+    const path = pathForKey(join(root, stream), key);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text);
+  },
+  readRaw: (location) => readFile(location, "utf8").catch(() => undefined),
+}));
+
+describe("fs store specifics", () => {
+  test("state files are 0600 and directories 0700", async () => {
+    const stream = newStream();
+    const store = await openStateStore(config, stream);
+    await store.dedup.commit(await store.dedup.load(NOW, DAY), [{ id: id(1), timeMs: NOW }]);
+    await store.checkpoints.set(NOW);
+    await store.checkpoints.setRange("1-2", { doneUntilMs: 2, finished: true });
+    await store.locks.tryAcquire(60_000);
+    // Only this stream: other tests damage files behind the store's back.
+    const modes: [string, number, boolean][] = [[root, statSync(root).mode & 0o777, true]];
+    modes.push(...walk(join(root, stream)));
+    expect(modes.length).toBeGreaterThan(6);
+    for (const [path, mode, isDir] of modes) {
+      expect(`${path} ${mode.toString(8)}`).toBe(`${path} ${isDir ? "700" : "600"}`);
+    }
+  });
+
+  test("a crash between temp-file write and rename leaves the old state readable", async () => {
+    const stream = newStream();
+    const store = await openStateStore(config, stream);
+    await store.dedup.commit(await store.dedup.load(NOW, DAY), [{ id: id("old"), timeMs: NOW }]);
+
+    const args = JSON.stringify({ nowMs: NOW, ids: [id("lost")] });
+    const crashed = await runWorker(["crash-commit", JSON.stringify(config), stream, args]);
+    expect(crashed.out).not.toContain("not killed");
+    const leftovers = readdirSync(join(root, stream, "dedup")).filter((n) => n.includes(".tmp-"));
+    expect(leftovers).toHaveLength(1); // the crash really happened with the new file written
+
+    const set = await (await openStateStore(config, stream)).dedup.load(NOW, DAY);
+    expect([set.has(id("old")), set.has(id("lost"))]).toEqual([true, false]);
+    await store.dedup.commit(set, [{ id: id("next"), timeMs: NOW }]);
+    const after = await (await openStateStore(config, stream)).dedup.load(NOW, DAY);
+    expect([after.has(id("old")), after.has(id("next"))]).toEqual([true, true]);
+  });
+
+  test("a half-written temp file beside a document is ignored", async () => {
+    const stream = newStream();
+    const store = await openStateStore(config, stream);
+    await store.dedup.commit(await store.dedup.load(NOW, DAY), [{ id: id(1), timeMs: NOW }]);
+    await store.checkpoints.set(NOW);
+    const dir = join(root, stream);
+    writeFileSync(join(dir, "dedup", ".2024-05-01T12.json.tmp-999-dead"), '{"v":1,"ids":["x');
+    writeFileSync(join(dir, ".checkpoint.json.tmp-999-dead"), "");
+    expect((await store.dedup.load(NOW, DAY)).has(id(1))).toBe(true);
+    expect(await store.checkpoints.get()).toBe(NOW);
+    expect((await store.dedup.stats()).buckets).toBe(1);
+  });
+
+  test("a lock left by a dead process on this host is stale even before it expires", async () => {
+    const stream = newStream();
+    const dead = spawnSync("true").pid ?? 0;
+    writeLock(stream, { pid: dead, host: hostname(), expiresAt: inOneHour() });
+    const store = await openStateStore(config, stream);
+    expect(await store.locks.holder()).toBeUndefined();
+    expect("lease" in (await store.locks.tryAcquire(60_000))).toBe(true);
+  });
+
+  test("a lock from another host is honoured until it expires", async () => {
+    const stream = newStream();
+    const dead = spawnSync("true").pid ?? 0; // gone here, but it is another host's pid
+    writeLock(stream, { pid: dead, host: "other-host", expiresAt: inOneHour() });
+    const store = await openStateStore(config, stream);
+    const result = await store.locks.tryAcquire(60_000);
+    expect(result).toEqual({ heldBy: expect.objectContaining({ host: "other-host", pid: dead }) });
+    expect(JSON.stringify(result)).not.toContain("token");
+  });
+
+  test("a takeover mutex left by a crashed process does not block the lock", async () => {
+    const stream = newStream();
+    const dead = spawnSync("true").pid ?? 0;
+    writeLock(stream, { pid: dead, host: hostname(), expiresAt: inOneHour() });
+    writeFileSync(
+      join(root, stream, "lock.takeover"),
+      JSON.stringify({ pid: dead, host: hostname() }),
+    );
+    const store = await openStateStore(config, stream);
+    expect("lease" in (await store.locks.tryAcquire(60_000))).toBe(true);
+  });
+
+  test("ping reports an unwritable state directory as a StateError naming it", async () => {
+    const file = join(tmp, "not-a-dir");
+    writeFileSync(file, "");
+    const store = await openStateStore({ ...config, dir: file }, newStream());
+    await expect(store.ping()).rejects.toThrow(file);
+  });
+});
+
+function writeLock(stream: string, fields: { pid: number; host: string; expiresAt: string }) {
+  mkdirSync(join(root, stream), { recursive: true });
+  const record = { ...fields, token: "t0", since: new Date().toISOString() };
+  writeFileSync(join(root, stream, "lock"), JSON.stringify(record));
+}
+
+function inOneHour(): string {
+  return new Date(Date.now() + 3_600_000).toISOString();
+}
+
+function walk(dir: string): [string, number, boolean][] {
+  const out: [string, number, boolean][] = [[dir, statSync(dir).mode & 0o777, true]];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...walk(path));
+    else out.push([path, statSync(path).mode & 0o777, false]);
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import Redis from "ioredis";
+import type { StateConfig } from "../../src/config/types.ts";
+import { StateError } from "../../src/state/errors.ts";
+import { openStateStore } from "../../src/state/store.ts";
+import { findFreePort, startRedis } from "../helpers/redis.ts";
+import { DAY, id, NOW, newStream, runStateSuite } from "./suite.ts";
+
+const redis = await startRedis();
+const client = redis && new Redis(redis.url, { maxRetriesPerRequest: 1 });
+client?.on("error", () => {}); // the restart test takes the server away on purpose
+afterAll(async () => {
+  client?.disconnect();
+  await redis?.stop();
+});
+const config = (url = redis?.url): StateConfig => ({
+  dir: "/nonexistent/never-used",
+  redisUrl: url,
+  deadLetterFile: "/nonexistent/dead-letter.ndjson",
+});
+
+if (redis && client) {
+  runStateSuite("redis", () => ({
+    kind: "redis",
+    config: config(),
+    writeRaw: async (stream, key, text) => {
+      await client.set(`crusoe-splunk-hec:${stream}:${key}`, text);
+    },
+    readRaw: async (location) => (await client.get(location)) ?? undefined,
+  }));
+} else {
+  test.skip("state store: redis (redis-server not installed)", () => {});
+}
+
+describe.skipIf(!redis)("redis store specifics", () => {
+  test("Redis down: one clear error naming the endpoint, never the password", async () => {
+    const port = await findFreePort();
+    const url = `redis://:s3cret-pw@127.0.0.1:${port}/2`;
+    const error = await openStateStore(config(url), newStream()).catch((e) => e);
+    expect(error).toBeInstanceOf(StateError);
+    expect(error.message).toStartWith(`cannot reach Redis at redis://127.0.0.1:${port} (`);
+    expect(`${error.message} ${error.hint} ${error.stack}`).not.toContain("s3cret-pw");
+  });
+
+  test("the displayed location hides the password", async () => {
+    const store = await openStateStore(
+      config(`redis://:s3cret-pw@127.0.0.1:${redis?.port}/3`),
+      "x",
+    );
+    expect(store.location).toBe(`redis://:***@127.0.0.1:${redis?.port}/3`);
+    await store.close();
+  });
+
+  test("Redis going away mid-run fails clearly, loses nothing committed, and recovers", async () => {
+    const stream = newStream();
+    const store = await openStateStore(config(), stream);
+    const set = await store.dedup.load(NOW, DAY);
+    await store.dedup.commit(set, [{ id: id("before"), timeMs: NOW }]);
+
+    await redis?.pause();
+    const error = await store.dedup
+      .commit(set, [{ id: id("during"), timeMs: NOW }])
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(StateError);
+    expect(error.message).toContain(`cannot reach Redis at redis://127.0.0.1:${redis?.port}`);
+    expect(set.has(id("during"))).toBe(false); // not recorded, so it will be sent again
+    await redis?.resume();
+
+    const after = await store.dedup.load(NOW, DAY); // the same store reconnects
+    expect([after.has(id("before")), after.has(id("during"))]).toEqual([true, false]);
+    await store.dedup.commit(after, [{ id: id("during"), timeMs: NOW }]);
+    await store.close();
+    const fresh = await openStateStore(config(), stream);
+    expect((await fresh.dedup.load(NOW, DAY)).size).toBe(2);
+    await fresh.close();
+  });
+
+  test("a restart keeps the data and the open store keeps working", async () => {
+    const stream = newStream();
+    const store = await openStateStore(config(), stream);
+    await store.checkpoints.set(NOW);
+    await redis?.restart();
+    expect(await store.checkpoints.get()).toBe(NOW);
+    await store.close();
+  });
+});

@@ -1,0 +1,305 @@
+// One behavioural suite for every state store (fs and Redis), like unstorage's own driver tests.
+import { afterEach, describe, expect, test } from "bun:test";
+import type { StateConfig } from "../../src/config/types.ts";
+import { CorruptStateError } from "../../src/state/errors.ts";
+import type { RunStatus } from "../../src/state/status.ts";
+import { openStateStore, type StateStore } from "../../src/state/store.ts";
+
+export interface StoreFixture {
+  kind: "fs" | "redis";
+  config: StateConfig;
+  /** Damage a document behind the store's back (key relative to the stream). */
+  writeRaw(stream: string, key: string, text: string): Promise<void>;
+  /** Raw content at an fs path or Redis key, as named in messages and `movedAside`. */
+  readRaw(location: string): Promise<string | undefined>;
+}
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+/** A fixed "now" far from the wall clock: pruning must follow event time, not send time. */
+export const NOW = Date.parse("2024-05-01T12:30:00Z");
+
+let counter = 0;
+export const newStream = () => `t${++counter}-${Math.random().toString(16).slice(2, 8)}`;
+export const id = (n: number | string) => `id-${n}`.padEnd(16, "x");
+const WORKER = `${import.meta.dirname}/worker.ts`;
+
+export function runWorker(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = Bun.spawn(["bun", WORKER, ...args], { stdout: "pipe", stderr: "inherit" });
+  return child.exited.then(async (code) => ({
+    code,
+    out: await new Response(child.stdout).text(),
+  }));
+}
+
+/** Starts a worker that holds the lock; resolves once it says so. */
+export async function startHolder(config: StateConfig, stream: string, ttlMs: number) {
+  const child = Bun.spawn(["bun", WORKER, "hold", JSON.stringify(config), stream, String(ttlMs)], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const reader = child.stdout.getReader();
+  const { value } = await reader.read();
+  expect(new TextDecoder().decode(value)).toContain("held");
+  return child;
+}
+
+export function runStateSuite(name: string, fixture: () => StoreFixture) {
+  describe(`state store: ${name}`, () => {
+    const opened: StateStore[] = [];
+    const open = async (stream: string) => {
+      const store = await openStateStore(fixture().config, stream);
+      opened.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((store) => store.close()));
+    });
+
+    test("a new stream has no state", async () => {
+      const store = await open(newStream());
+      await store.ping();
+      expect(await store.checkpoints.get()).toBeUndefined();
+      expect((await store.dedup.load(NOW, DAY)).size).toBe(0);
+      expect(await store.status.read()).toBeUndefined();
+      expect(await store.locks.holder()).toBeUndefined();
+      expect(await store.dedup.stats()).toEqual({ trackedIds: 0, buckets: 0 });
+    });
+
+    test("ids are recorded only by commit, and a later run sees them", async () => {
+      const stream = newStream();
+      const first = await open(stream);
+      const set = await first.dedup.load(NOW, DAY);
+      expect(set.has(id(1))).toBe(false);
+      // Filtering read the set, but nothing was confirmed yet: a new run must not skip them.
+      expect((await (await open(stream)).dedup.load(NOW, DAY)).size).toBe(0);
+
+      await first.dedup.commit(set, [
+        { id: id(1), timeMs: NOW - 10_000 },
+        { id: id(2), timeMs: NOW - 2 * HOUR },
+      ]);
+      expect(set.has(id(1))).toBe(true); // the same run skips them too
+      const later = await (await open(stream)).dedup.load(NOW, DAY);
+      expect(later.size).toBe(2);
+      expect(later.has(id(1)) && later.has(id(2))).toBe(true);
+      expect(later.has(id(3))).toBe(false);
+    });
+
+    test("ids are pruned by event time, not by when they were sent", async () => {
+      const stream = newStream();
+      const store = await open(stream);
+      const set = await store.dedup.load(NOW, DAY);
+      await store.dedup.commit(set, [
+        { id: id("recent"), timeMs: NOW - HOUR },
+        { id: id("edge"), timeMs: NOW - 23 * HOUR },
+        { id: id("old"), timeMs: NOW - 30 * HOUR }, // sent now, but its event is past retention
+      ]);
+      const now = await (await open(stream)).dedup.load(NOW, DAY);
+      expect([now.has(id("recent")), now.has(id("edge")), now.has(id("old"))]).toEqual([
+        true,
+        true,
+        false,
+      ]);
+      expect((await store.dedup.stats()).buckets).toBe(2);
+
+      // Two hours later the 23-hour-old event has left the retention.
+      const later = await (await open(stream)).dedup.load(NOW + 2 * HOUR, DAY);
+      expect([later.has(id("recent")), later.has(id("edge"))]).toEqual([true, false]);
+      // Reading does not delete; the next commit removes the expired bucket from the store.
+      expect((await store.dedup.stats()).buckets).toBe(2);
+      await store.dedup.commit(later, [{ id: id("new"), timeMs: NOW + HOUR }]);
+      const stats = await store.dedup.stats();
+      expect(stats).toEqual({
+        trackedIds: 2,
+        buckets: 2,
+        oldestMs: NOW - HOUR,
+        newestMs: NOW + HOUR,
+      });
+    });
+
+    test("checkpoint and range progress survive a restart; a finished range is remembered", async () => {
+      const stream = newStream();
+      const store = await open(stream);
+      await store.checkpoints.set(NOW);
+      const range = `${NOW - DAY}-${NOW}`;
+      expect(await store.checkpoints.getRange(range)).toBeUndefined();
+      await store.checkpoints.setRange(range, { doneUntilMs: NOW - 12 * HOUR, finished: false });
+
+      const again = await open(stream);
+      expect(await again.checkpoints.get()).toBe(NOW);
+      expect(await again.checkpoints.getRange(range)).toEqual({
+        doneUntilMs: NOW - 12 * HOUR,
+        finished: false,
+      });
+      await again.checkpoints.setRange(range, { doneUntilMs: NOW, finished: true });
+      expect(await (await open(stream)).checkpoints.getRange(range)).toEqual({
+        doneUntilMs: NOW,
+        finished: true,
+      });
+      expect(await again.checkpoints.getRange(`${NOW - DAY}-${NOW + 1}`)).toBeUndefined();
+    });
+
+    test("the last run's status is stored", async () => {
+      const stream = newStream();
+      const status: RunStatus = {
+        command: "forward",
+        startedAt: "2024-05-01T12:00:00.000Z",
+        endedAt: "2024-05-01T12:00:05.000Z",
+        outcome: "dead-lettered",
+        fetched: 10,
+        delivered: 9,
+        duplicates: 3,
+        deadLettered: 1,
+        retries: 2,
+        checkpoint: "2024-05-01T11:59:45.000Z",
+        lagSeconds: 15,
+        lastError: "HEC code 6 for one event",
+      };
+      await (await open(stream)).status.write(status);
+      expect(await (await open(stream)).status.read()).toEqual(status);
+    });
+
+    test("streams sharing a store keep separate state; clear resets one", async () => {
+      const [a, b] = [newStream(), newStream()];
+      const storeA = await open(a);
+      const storeB = await open(b);
+      await storeA.dedup.commit(await storeA.dedup.load(NOW, DAY), [{ id: id(1), timeMs: NOW }]);
+      await storeA.checkpoints.set(NOW);
+      await storeA.checkpoints.setRange("1-2", { doneUntilMs: 2, finished: true });
+      await storeB.checkpoints.set(NOW - HOUR);
+      expect((await storeB.dedup.load(NOW, DAY)).has(id(1))).toBe(false);
+
+      expect(await storeA.clear()).toEqual({ movedAside: [] });
+      const fresh = await open(a);
+      expect((await fresh.dedup.load(NOW, DAY)).size).toBe(0);
+      expect(await fresh.checkpoints.get()).toBeUndefined();
+      expect(await fresh.checkpoints.getRange("1-2")).toBeUndefined();
+      expect(await storeB.checkpoints.get()).toBe(NOW - HOUR);
+    });
+
+    test("a corrupt document stops every run, naming it, until clear moves it aside", async () => {
+      const stream = newStream();
+      const store = await open(stream);
+      await store.dedup.commit(await store.dedup.load(NOW, DAY), [{ id: id(1), timeMs: NOW }]);
+      const bucket = "dedup:2024-05-01T12.json";
+      const truncated = '{"v":1,"hour":"2024-05-01T12","minMs":1,"maxMs":2,"ids":["id-1xxxx';
+      await fixture().writeRaw(stream, bucket, truncated);
+
+      for (let run = 0; run < 2; run++) {
+        const error = await (await open(stream)).dedup.load(NOW, DAY).catch((e) => e);
+        expect(error).toBeInstanceOf(CorruptStateError);
+        expect(error.exitCode).toBe(1);
+        expect(error.message).toContain(error.location);
+        expect(error.location).toMatch(/dedup.2024-05-01T12\.json$/);
+        expect(error.hint).toContain("dedup-stats --clear");
+      }
+
+      // Valid JSON of the wrong shape is corrupt too, for every kind of document.
+      await fixture().writeRaw(stream, "checkpoint.json", '"2024-05-01"');
+      await expect((await open(stream)).checkpoints.get()).rejects.toThrow(/checkpoint\.json/);
+      await fixture().writeRaw(stream, "status.json", "");
+      await expect((await open(stream)).status.read()).rejects.toBeInstanceOf(CorruptStateError);
+
+      const { movedAside } = await store.clear();
+      expect(movedAside).toHaveLength(3);
+      const aside = movedAside.find((place) => place.includes("dedup"));
+      expect(aside).toMatch(/2024-05-01T12\.json\.corrupt-\d{4}-\d\d-\d\dT[\d-]+Z$/);
+      expect(await fixture().readRaw(aside ?? "")).toBe(truncated); // kept for inspection
+      const fresh = await open(stream);
+      expect((await fresh.dedup.load(NOW, DAY)).size).toBe(0);
+      expect(await fresh.checkpoints.get()).toBeUndefined();
+    });
+
+    test("the lock admits one holder; renew extends, release frees it", async () => {
+      const stream = newStream();
+      const first = await open(stream);
+      const second = await open(stream);
+      const got = await first.locks.tryAcquire(60_000);
+      if (!("lease" in got)) throw new Error("expected the lease");
+      const { lease } = got;
+      expect(lease.holder.pid).toBe(process.pid);
+
+      const blocked = await second.locks.tryAcquire(60_000);
+      expect(blocked).toEqual({ heldBy: lease.holder });
+      expect(await second.locks.holder()).toEqual(lease.holder);
+
+      const expiresBefore = lease.holder.expiresAt;
+      await Bun.sleep(5);
+      expect(await lease.renew()).toBe(true);
+      expect(lease.holder.expiresAt > expiresBefore).toBe(true);
+      expect(lease.holder.since).toBe(got.lease.holder.since);
+      expect((await second.locks.holder())?.expiresAt).toBe(lease.holder.expiresAt);
+
+      await lease.release();
+      expect(await second.locks.holder()).toBeUndefined();
+      expect("lease" in (await second.locks.tryAcquire(60_000))).toBe(true);
+    });
+
+    test("an expired lease is taken over, and its old owner can neither renew nor release it", async () => {
+      const stream = newStream();
+      const old = await (await open(stream)).locks.tryAcquire(50);
+      if (!("lease" in old)) throw new Error("expected the lease");
+      await Bun.sleep(120);
+      const taken = await (await open(stream)).locks.tryAcquire(60_000);
+      if (!("lease" in taken)) throw new Error("expected a takeover");
+      expect(await old.lease.renew()).toBe(false);
+      await old.lease.release();
+      expect(await (await open(stream)).locks.holder()).toEqual(taken.lease.holder);
+    });
+
+    test("racing for an expired lock, exactly one contender wins", async () => {
+      const stream = newStream();
+      await (await open(stream)).locks.tryAcquire(30);
+      await Bun.sleep(80);
+      const stores = await Promise.all(Array.from({ length: 8 }, () => open(stream)));
+      const results = await Promise.all(stores.map((store) => store.locks.tryAcquire(60_000)));
+      const winners = results.filter((result) => "lease" in result);
+      expect(winners).toHaveLength(1);
+    });
+
+    test("another process is refused while the lock is held, and gets it after release", async () => {
+      const stream = newStream();
+      const config = JSON.stringify(fixture().config);
+      const store = await open(stream);
+      const got = await store.locks.tryAcquire(60_000);
+      if (!("lease" in got)) throw new Error("expected the lease");
+
+      const refused = await runWorker(["try", config, stream]);
+      expect(refused.code).toBe(0); // exits by itself: close() left no socket open
+      expect(JSON.parse(refused.out)).toEqual({ heldBy: got.lease.holder });
+
+      await got.lease.release();
+      const granted = JSON.parse((await runWorker(["try", config, stream])).out);
+      expect(granted.lease.pid).not.toBe(process.pid);
+    });
+
+    test("a lock whose holder process was killed is taken over once it lapses", async () => {
+      const stream = newStream();
+      // fs must notice the dead pid while the lease is still valid; Redis only has the expiry.
+      const isFs = fixture().kind === "fs";
+      const holder = await startHolder(fixture().config, stream, isFs ? 60_000 : 1_000);
+      const store = await open(stream);
+      const blocked = await store.locks.tryAcquire(60_000);
+      expect(blocked).toEqual({ heldBy: expect.objectContaining({ pid: holder.pid }) });
+      holder.kill("SIGKILL");
+      await holder.exited;
+      if (!isFs) await Bun.sleep(1_100); // no renewals now: the lease lapses
+      expect("lease" in (await store.locks.tryAcquire(60_000))).toBe(true);
+    });
+
+    test("100k ids round-trip", async () => {
+      const stream = newStream();
+      const store = await open(stream);
+      const events = Array.from({ length: 100_000 }, (_, n) => ({
+        id: `${n.toString(16).padStart(8, "0")}${"ab".repeat(28)}`,
+        timeMs: NOW - (n % 24) * HOUR + (n % 1000),
+      }));
+      await store.dedup.commit(await store.dedup.load(NOW, DAY), events);
+      const set = await (await open(stream)).dedup.load(NOW, DAY);
+      expect(set.size).toBe(100_000);
+      expect(events.every((event) => set.has(event.id))).toBe(true);
+      expect(set.has(`${"f".repeat(8)}${"ab".repeat(28)}`)).toBe(false);
+      expect((await store.dedup.stats()).trackedIds).toBe(100_000);
+    });
+  });
+}
