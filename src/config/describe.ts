@@ -26,7 +26,8 @@ export function describeConfig(raw: RawSettings): ConfigRow[] {
 }
 
 function display(setting: Setting, value: string): string {
-  if (setting.key === "redisUrl") return redactUrl(value);
+  // Any URL may carry user:password@ (rejected for http, but still never printed).
+  if (setting.key === "redisUrl" || setting.kind === "url") return redactUrl(value);
   if (setting.secret) return "[redacted]";
   if (setting.masked) return value.length > 6 ? `${value.slice(0, 4)}…` : "[redacted]";
   return value;

@@ -155,6 +155,7 @@ export function resolveConfig(
       dir: stateDir,
       redisUrl,
       deadLetterFile: str("deadLetterFile") ?? join(stateDir, "dead-letter.ndjson"),
+      lockTtlMs: num("lockTtl") * 1000,
     },
     window: {
       lookbackSeconds: num("lookback"),

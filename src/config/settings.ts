@@ -254,6 +254,15 @@ export const SETTINGS: readonly Setting[] = [
     help: "keep state in Redis (redis:// or rediss://)",
   },
   {
+    key: "lockTtl",
+    env: "LOCK_TTL_SECONDS",
+    kind: "int",
+    default: "60",
+    min: 3,
+    max: 3600,
+    help: "lock lease: a crashed holder's lock lapses after this (also the standby takeover time)",
+  },
+  {
     key: "deadLetterFile",
     env: "DEAD_LETTER_FILE",
     flag: "dead-letter-file",

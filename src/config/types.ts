@@ -82,6 +82,8 @@ export interface StateConfig {
   /** redis:// or rediss:// when state lives in Redis. */
   redisUrl?: string;
   deadLetterFile: string;
+  /** Lock lease: renewed while running; a crashed holder's lock lapses after this. */
+  lockTtlMs: number;
 }
 
 export interface WindowConfig {

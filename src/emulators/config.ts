@@ -41,7 +41,7 @@ export function configForEmulators(
       maxRetries: 3,
     },
     sink: "hec",
-    state: { dir: stateDir, deadLetterFile: join(stateDir, "dead-letter.ndjson") },
+    state: { dir: stateDir, deadLetterFile: join(stateDir, "dead-letter.ndjson"), lockTtlMs: 60_000 },
     window: {
       lookbackSeconds: 3 * 3600,
       overlapSeconds: 300,

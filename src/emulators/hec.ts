@@ -5,6 +5,7 @@
 // forgotten once answered true, and injectable faults.
 import { randomUUID } from "node:crypto";
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 
@@ -23,6 +24,8 @@ export interface HecEmulatorOptions {
   keepAccepted?: boolean;
   /** Answer an oversized body like Splunk Cloud (400 code 6 at event 0) instead of 413. */
   oversizeAsCode6?: boolean;
+  /** Serve HTTPS with this certificate (PEM); `ca` + requestCert demand a client certificate. */
+  tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
 }
 
 export type HecFault =
@@ -344,7 +347,7 @@ export async function startHecEmulator(options: HecEmulatorOptions = {}): Promis
     };
   }
 
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", async () => {
@@ -378,12 +381,16 @@ export async function startHecEmulator(options: HecEmulatorOptions = {}): Promis
       res.writeHead(reply.status, headers);
       res.end(typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body ?? {}));
     });
-  });
+  };
+  const t = options.tls;
+  const server = t
+    ? https.createServer({ ...t, rejectUnauthorized: t.requestCert === true }, handler)
+    : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${t ? "https" : "http"}://127.0.0.1:${port}`,
     token,
     accepted,
     get acceptedCount() {

@@ -8,20 +8,19 @@ import type { Lease } from "../state/lock.ts";
 import type { StateStore } from "../state/store.ts";
 import { keepLease, type LeaseKeeper } from "./lease.ts";
 import { runForward } from "./run.ts";
-import { createSink, describeHolder, LOCK_TTL_MS, openStore } from "./session.ts";
+import { createSink, describeHolder, openStore } from "./session.ts";
 
 export interface DaemonOptions {
   intervalSeconds: number;
   stopRequested: () => boolean;
   /** Resolves early when a stop is requested. */
   sleep: (ms: number) => Promise<void>;
-  lockTtlMs?: number;
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
 
 export async function runDaemon(config: ResolvedConfig, options: DaemonOptions): Promise<number> {
-  const ttl = options.lockTtlMs ?? LOCK_TTL_MS;
+  const ttl = config.state.lockTtlMs;
   const store = await openStore(config);
   const sink = createSink(config);
   const client = createCrusoeClient(config.crusoe);

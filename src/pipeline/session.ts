@@ -13,8 +13,6 @@ import { createDryRunSink, readOnlyStore } from "./dry-run.ts";
 import { keepLease } from "./lease.ts";
 import { type RunContext, type RunMode, type RunReport, runForward } from "./run.ts";
 
-export const LOCK_TTL_MS = 60_000;
-
 /** The stream: one org, one filter set, one destination. State is kept per stream. */
 export function streamOf(config: ResolvedConfig): string {
   const sink =
@@ -56,13 +54,13 @@ export async function runOnce(
   const sink = createSink(config, options.write);
   try {
     // A dry run changes nothing, so it needs no lock.
-    const acquired = config.dryRun ? undefined : await store.locks.tryAcquire(LOCK_TTL_MS);
+    const acquired = config.dryRun ? undefined : await store.locks.tryAcquire(config.state.lockTtlMs);
     if (acquired && "heldBy" in acquired) {
       throw new LockHeldError(
         `another run holds the lock for this stream: ${describeHolder(acquired.heldBy)}`,
       );
     }
-    const keeper = acquired ? keepLease(acquired.lease, LOCK_TTL_MS) : undefined;
+    const keeper = acquired ? keepLease(acquired.lease, config.state.lockTtlMs) : undefined;
     try {
       return await runForward(mode, {
         config,

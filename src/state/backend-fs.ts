@@ -17,13 +17,13 @@ export function openFsBackend(dir: string, stream: string, beforeRename?: Before
     stream,
   );
   const where = (key: string) => pathForKey(streamDir, key);
-  const guard = async <T>(action: string, key: string, op: () => Promise<T>): Promise<T> => {
+  const guard = async <T>(action: string, path: string, op: () => Promise<T>): Promise<T> => {
     try {
       return await op();
     } catch (error) {
       if (error instanceof StateError) throw error;
       throw new StateError(
-        `cannot ${action} state file ${where(key)} (${codeOf(error) ?? (error as Error).message})`,
+        `cannot ${action} ${path} (${codeOf(error) ?? (error as Error).message})`,
         "check that the state directory exists and is writable by this user",
         { cause: error },
       );
@@ -32,12 +32,12 @@ export function openFsBackend(dir: string, stream: string, beforeRename?: Before
 
   const docs: DocStore = {
     where,
-    read: (key) => guard("read", key, async () => asText(await storage.getItemRaw(key))),
-    write: (key, text) => guard("write", key, () => storage.setItemRaw(key, text)),
-    remove: (key) => guard("remove", key, () => storage.removeItem(key)),
-    keys: (base) => guard("list", base ?? ".", () => storage.getKeys(base)),
+    read: (key) => guard("read", where(key), async () => asText(await storage.getItemRaw(key))),
+    write: (key, text) => guard("write", where(key), () => storage.setItemRaw(key, text)),
+    remove: (key) => guard("remove", where(key), () => storage.removeItem(key)),
+    keys: (base) => guard("list", base ? where(base) : streamDir, () => storage.getKeys(base)),
     moveAside: (key, suffix) =>
-      guard("move aside", key, async () => {
+      guard("move aside", where(key), async () => {
         const path = where(key);
         await rename(path, path + suffix);
         await syncDir(streamDir);
@@ -51,7 +51,7 @@ export function openFsBackend(dir: string, stream: string, beforeRename?: Before
     docs,
     locks: createFsLockManager(streamDir),
     async ping() {
-      await guard("write", ".ping", async () => {
+      await guard("write to", streamDir, async () => {
         await ensureDir(streamDir);
         const probe = join(streamDir, `.ping.tmp-${process.pid}`);
         await writeFileAtomic(probe, "ok");

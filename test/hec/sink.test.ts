@@ -2,8 +2,10 @@
 // connection recycling, and results that do not depend on how sends interleave.
 import { afterEach, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
+import type { LogObject } from "consola";
 import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
 import { buildEnvelopeLine } from "../../src/hec/envelope.ts";
+import { logger } from "../../src/log.ts";
 import { createHecSink } from "../../src/sinks/hec.ts";
 import type { Sink } from "../../src/sinks/types.ts";
 import { acceptedIds, FAST, hecConfig, ids, META, makeEvents, sinkFor } from "./helpers.ts";
@@ -119,11 +121,24 @@ test("after a 503 the sender opens a fresh connection (traffic can move to anoth
   expect(ports[3]).not.toBe(ports[2]);
 });
 
-test("SPLUNK_VERIFY_SSL=false still delivers (plain http here) and the sink is usable", async () => {
+test("SPLUNK_VERIFY_SSL=false warns every time a sink is created, without the token", async () => {
   emu = await startHecEmulator();
-  sink = createHecSink(hecConfig(emu, { tls: { verify: false } }), FAST);
-  const batch = makeEvents(2);
-  expect((await sink.send(batch)).delivered).toEqual(ids(batch));
+  const warnings: string[] = [];
+  const reporter = {
+    log: (l: LogObject) => void (l.type === "warn" && warnings.push(l.args.join(" "))),
+  };
+  logger.addReporter(reporter);
+  try {
+    sink = createHecSink(hecConfig(emu, { tls: { verify: false } }), FAST);
+    await sink.close();
+    sink = createHecSink(hecConfig(emu, { tls: { verify: false } }), FAST);
+    const batch = makeEvents(2);
+    expect((await sink.send(batch)).delivered).toEqual(ids(batch));
+  } finally {
+    logger.removeReporter(reporter);
+  }
+  expect(warnings.filter((w) => w.includes("SPLUNK_VERIFY_SSL=false"))).toHaveLength(2);
+  expect(warnings.join()).not.toContain(emu.token);
 });
 
 test("a 401 stops at once: no later piece is tried, nothing is marked delivered", async () => {

@@ -1,0 +1,56 @@
+// Parent side of emulators.ts: start it, wait for its address, ask it for counters, stop it.
+import { join } from "node:path";
+import type { EmulatorInfo, EmulatorStats } from "./emulators.ts";
+import { BENCH_DIR, ROOT } from "./lib.ts";
+
+export interface EmulatorHost {
+  info: EmulatorInfo;
+  /** "stats", "down" (HEC answers 503 code 9) or "up"; answers with the counters. */
+  ask(command: "stats" | "down" | "up"): Promise<EmulatorStats>;
+  close(): Promise<void>;
+}
+
+export async function startEmulatorHost(opts: {
+  events: number;
+  startMs: number;
+  endMs: number;
+}): Promise<EmulatorHost> {
+  const proc = Bun.spawn(["bun", join(BENCH_DIR, "emulators.ts"), JSON.stringify(opts)], {
+    cwd: ROOT,
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const reader = proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  async function nextLine(timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!buffered.includes("\n")) {
+      if (Date.now() > deadline) throw new Error("emulator process did not answer in time");
+      const timer = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), timeoutMs));
+      const step = await Promise.race([reader.read(), timer]);
+      if (step === "timeout") continue;
+      if (step.done) throw new Error("emulator process exited");
+      buffered += step.value;
+    }
+    const at = buffered.indexOf("\n");
+    const line = buffered.slice(0, at);
+    buffered = buffered.slice(at + 1);
+    return line;
+  }
+  const ready = JSON.parse(await nextLine(120_000)) as { ready: EmulatorInfo };
+  return {
+    info: ready.ready,
+    async ask(command) {
+      proc.stdin.write(`${command}\n`);
+      proc.stdin.flush();
+      return JSON.parse(await nextLine(30_000)) as EmulatorStats;
+    },
+    async close() {
+      proc.stdin.end();
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 5_000);
+      await proc.exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// Kill -9 mid-run, two runs at once, daemon SIGTERM, late events: what users depend on when
+// things go wrong. The compiled binary runs as a subprocess; state in fs or a real Redis.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
+import { runBinary, spawnBinary } from "../helpers/binary.ts";
+import { type RedisServer, startRedis } from "../helpers/redis.ts";
+import { idsOf, repeats, startWorld, waitFor, type World } from "./world.ts";
+
+let world: World | undefined;
+let redis: RedisServer | undefined;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+const BATCH = 50;
+
+for (const store of ["fs", "redis"] as const) {
+  test(`kill -9 mid-run, then rerun: nothing lost, at most one batch repeated (${store} state)`, async () => {
+    if (store === "redis" && !redis) return;
+    world = await startWorld({ events: 3000, seed: store === "fs" ? 11 : 12 });
+    const env = {
+      ...world.env,
+      BATCH_SIZE: String(BATCH),
+      SPLUNK_CONCURRENCY: "1",
+      // Redis cannot see that the holder's pid is gone: its lease has to lapse first.
+      ...(store === "redis" ? { REDIS_URL: `${redis?.url}/${Math.floor(Math.random() * 15) + 1}`, LOCK_TTL_SECONDS: "3" } : {}),
+    };
+    world.hec.fail({ slowMs: 40 }, 60);
+    const child = spawnBinary(["forward"], { env });
+    await waitFor(() => (world?.hec.accepted.length ?? 0) >= 1000);
+    child.kill("SIGKILL");
+    expect(await child.exited).not.toBe(0);
+    const beforeRerun = world.hec.accepted.length;
+    expect(beforeRerun).toBeLessThan(3000);
+
+    if (store === "redis") {
+      expect((await runBinary(["forward"], { env })).code).toBe(75);
+      await Bun.sleep(3100);
+    }
+    const rerun = await runBinary(["forward"], { env });
+    expect(rerun.code).toBe(0);
+    const ids = world.acceptedIds();
+    expect(new Set(ids)).toEqual(new Set(idsOf(world.entries)));
+    expect(repeats(ids)).toBeLessThanOrEqual(BATCH);
+  });
+}
+
+test("two forward runs at once: one exits 75 naming the holder, no duplicates", async () => {
+  world = await startWorld({ events: 1500 });
+  world.hec.fail({ slowMs: 30 }, 15);
+  const first = spawnBinary(["forward"], { env: world.env });
+  await waitFor(() => (world?.hec.accepted.length ?? 0) > 0);
+  const second = await runBinary(["forward"], { env: world.env });
+  expect(second.code).toBe(75);
+  expect(second.stderr).toMatch(/holds the lock.*pid \d+ on /);
+  expect(await first.exited).toBe(0);
+  expect(repeats(world.acceptedIds())).toBe(0);
+  expect(new Set(world.acceptedIds()).size).toBe(1500);
+});
+
+describe("daemon", () => {
+  test("SIGTERM: finishes the batch in flight, exits 0 promptly, releases the lock; state stays consistent", async () => {
+    world = await startWorld({ events: 3000 });
+    world.hec.fail({ slowMs: 40 }, 20);
+    const daemon = spawnBinary(["daemon", "--interval", "60"], { env: { ...world.env, BATCH_SIZE: "50" } });
+    await waitFor(() => (world?.hec.accepted.length ?? 0) >= 300);
+    const signalled = Date.now();
+    daemon.kill("SIGTERM");
+    expect(await daemon.exited).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(5000);
+    const status = JSON.parse((await runBinary(["status", "--json"], { env: world.env })).stdout);
+    expect(status.lock).toBeNull();
+    expect(status.lastRun.outcome).toBe("interrupted");
+    expect(status.lastRun.delivered).toBe(world.hec.accepted.length);
+
+    expect((await runBinary(["forward"], { env: world.env })).code).toBe(0);
+    expect(new Set(world.acceptedIds())).toEqual(new Set(idsOf(world.entries)));
+    expect(repeats(world.acceptedIds())).toBe(0);
+  });
+
+  test("late-visible events inside the overlap are picked up by the next cycle", async () => {
+    world = await startWorld({ events: 200 });
+    const daemon = spawnBinary(["daemon", "--interval", "1", "--lag", "0"], { env: world.env });
+    await waitFor(() => world?.hec.accepted.length === 200);
+    // Events that happened a minute ago but become visible only now (behind the checkpoint).
+    const now = Date.now();
+    const late = generateAuditEntries(20, { startMs: now - 90_000, endMs: now - 60_000, seed: 99 });
+    world.crusoe.addEntries(late, { visibleAfterMs: 1500 });
+    await waitFor(() => world?.hec.accepted.length === 220, 15_000);
+    daemon.kill("SIGTERM");
+    expect(await daemon.exited).toBe(0);
+    expect(repeats(world.acceptedIds())).toBe(0);
+    expect(new Set(world.acceptedIds())).toEqual(new Set(idsOf([...world.entries, ...late])));
+  });
+
+  test("a standby daemon takes over when the active one stops", async () => {
+    world = await startWorld({ events: 100 });
+    const env = { ...world.env, LOCK_TTL_SECONDS: "3" };
+    const active = spawnBinary(["daemon", "--interval", "1"], { env });
+    await waitFor(() => world?.hec.accepted.length === 100);
+    const standby = spawnBinary(["daemon", "--interval", "1"], { env });
+    await Bun.sleep(500);
+    active.kill("SIGTERM");
+    expect(await active.exited).toBe(0);
+    const more = generateAuditEntries(10, { startMs: Date.now() - 40_000, endMs: Date.now() - 30_000, seed: 5 });
+    world.crusoe.addEntries(more);
+    await waitFor(() => world?.hec.accepted.length === 110, 30_000);
+    standby.kill("SIGTERM");
+    expect(await standby.exited).toBe(0);
+    expect(repeats(world.acceptedIds())).toBe(0);
+  });
+});
