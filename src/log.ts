@@ -15,7 +15,14 @@ const LEVELS: Record<string, number> = {
 function formatArgs(args: unknown[]): string {
   return args
     .map((arg) =>
-      arg instanceof Error ? arg.message : typeof arg === "string" ? arg : JSON.stringify(arg),
+      arg instanceof Error
+        ? redact(arg.message)
+        : typeof arg === "string"
+          ? redact(arg)
+          : // Redact string values before JSON escaping can hide a secret containing " or \.
+            JSON.stringify(arg, (_key, value) =>
+              typeof value === "string" ? redact(value) : value,
+            ),
     )
     .join(" ");
 }

@@ -23,13 +23,19 @@ export async function startEmulatorHost(opts: {
   });
   const reader = proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
+  // A read that lost a race against the timer is kept, so no output is ever dropped.
+  let pending: Promise<ReadableStreamReadResult<string>> | undefined;
   async function nextLine(timeoutMs: number): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
     while (!buffered.includes("\n")) {
-      if (Date.now() > deadline) throw new Error("emulator process did not answer in time");
-      const timer = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), timeoutMs));
-      const step = await Promise.race([reader.read(), timer]);
-      if (step === "timeout") continue;
+      pending ??= reader.read();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<"timeout">((r) => {
+        timer = setTimeout(() => r("timeout"), timeoutMs);
+      });
+      const step = await Promise.race([pending, timeout]);
+      clearTimeout(timer);
+      if (step === "timeout") throw new Error("emulator process did not answer in time");
+      pending = undefined;
       if (step.done) throw new Error("emulator process exited");
       buffered += step.value;
     }

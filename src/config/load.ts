@@ -19,9 +19,12 @@ export interface LoadOptions extends GatherInput {
 
 export function loadConfig(options: LoadOptions): LoadedConfig {
   const { raw, envFilePath } = gatherSettings(options);
-  for (const key of ["secretAccessKey", "apiToken", "hecToken"])
-    registerSecrets(raw.get(key)?.value);
-  registerSecrets(redisPassword(raw.get("redisUrl")?.value));
+  // Both forms: the value as given and the trimmed one the clients actually send.
+  for (const key of ["secretAccessKey", "apiToken", "hecToken"]) {
+    const value = raw.get(key)?.value;
+    registerSecrets(value, value?.trim());
+  }
+  registerSecrets(...redisPassword(raw.get("redisUrl")?.value?.trim()));
   const resolution = resolveConfig(raw, options.needs, options.env);
   configureLogger({ level: resolution.extras.logLevel, format: resolution.extras.logFormat });
   if (!options.collectProblems) {
@@ -37,12 +40,14 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   return { ...resolution, raw, envFilePath };
 }
 
-function redisPassword(url: string | undefined): string | undefined {
-  if (!url) return;
+/** The password (or a username used as one), percent-encoded as written and decoded. */
+function redisPassword(url: string | undefined): string[] {
+  if (!url) return [];
   try {
     const parsed = new URL(url);
-    return decodeURIComponent(parsed.password || parsed.username) || undefined;
+    const encoded = parsed.password || parsed.username;
+    return [encoded, decodeURIComponent(encoded)];
   } catch {
-    return;
+    return [];
   }
 }

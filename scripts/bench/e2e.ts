@@ -1,0 +1,54 @@
+// Bench part: the whole pipeline (runOnce, forward-range) from the Crusoe emulator to the HEC
+// emulator with fs state in stateDir. After limitMs it asks for a graceful stop, like SIGTERM.
+// Arg: {info, stateDir, startMs, endMs, limitMs, pageSize, chunkConcurrency, hecMaxRetries?}.
+// Prints {outcome, exitCode, counts, wallMs, cpuMs, stopped, failure?}.
+import { runOnce } from "../../src/pipeline/session.ts";
+import { configForInfo } from "./config.ts";
+import type { EmulatorInfo } from "./emulators.ts";
+import { emit, readArg } from "./lib.ts";
+
+const arg = readArg<{
+  info: EmulatorInfo;
+  stateDir: string;
+  startMs: number;
+  endMs: number;
+  limitMs: number;
+  pageSize: number;
+  chunkConcurrency: number;
+  hecMaxRetries?: number;
+}>();
+const base = configForInfo(arg.info, arg.stateDir);
+const config = {
+  ...base,
+  crusoe: { ...base.crusoe, pageSize: arg.pageSize },
+  hec: { ...base.hec, maxRetries: arg.hecMaxRetries ?? base.hec.maxRetries },
+  window: { ...base.window, concurrency: arg.chunkConcurrency },
+};
+const started = performance.now();
+const cpuBefore = process.cpuUsage();
+let stopped = false;
+const report = await runOnce(
+  {
+    kind: "range",
+    start: new Date(arg.startMs).toISOString(),
+    end: new Date(arg.endMs).toISOString(),
+  },
+  config,
+  {
+    stopRequested: () => {
+      stopped ||= performance.now() - started > arg.limitMs;
+      return stopped;
+    },
+  },
+);
+const wallMs = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
+emit({
+  outcome: report.outcome,
+  exitCode: report.exitCode,
+  counts: report.counts,
+  failure: report.failure?.message,
+  wallMs,
+  cpuMs: (cpu.user + cpu.system) / 1000,
+  stopped,
+});

@@ -1,0 +1,63 @@
+import { describe, expect, test } from "bun:test";
+import { parseRangeBounds, planChunks, planForward } from "../../src/pipeline/plan.ts";
+
+const NOW = Date.parse("2026-06-01T12:00:00Z");
+const base = { serverNowMs: NOW, lookbackSeconds: 600, overlapSeconds: 300, lagSeconds: 15 };
+
+describe("planForward", () => {
+  test("first run reads now − lookback to server now − lag", () => {
+    expect(planForward(base).range).toEqual({ startMs: NOW - 600_000, endMs: NOW - 15_000 });
+  });
+
+  test("later runs start at checkpoint − overlap", () => {
+    const checkpointMs = NOW - 120_000;
+    expect(planForward({ ...base, checkpointMs }).range).toEqual({ startMs: checkpointMs - 300_000, endMs: NOW - 15_000 });
+  });
+
+  test("a checkpoint over 80 days old warns; past 90 days the start is clamped and the loss is named", () => {
+    const day = 86_400_000;
+    expect(planForward({ ...base, checkpointMs: NOW - 10 * day }).warning).toBeUndefined();
+    expect(planForward({ ...base, checkpointMs: NOW - 81 * day }).warning).toContain("81 days behind");
+    const lost = planForward({ ...base, checkpointMs: NOW - 95 * day });
+    expect(lost.warning).toContain("are lost");
+    expect(lost.range?.startMs).toBe(NOW - 90 * day);
+  });
+
+  test("nothing to read when the window is empty", () => {
+    expect(planForward({ ...base, checkpointMs: NOW, overlapSeconds: 0, lagSeconds: 15 }).range).toBeUndefined();
+  });
+});
+
+describe("planChunks", () => {
+  test("covers the range exactly, in order, without overlap", () => {
+    const chunks = planChunks({ startMs: 0, endMs: 9_000_000 }, 3600);
+    expect(chunks).toEqual([
+      { startMs: 0, endMs: 3_600_000 },
+      { startMs: 3_600_000, endMs: 7_200_000 },
+      { startMs: 7_200_000, endMs: 9_000_000 },
+    ]);
+  });
+});
+
+describe("parseRangeBounds", () => {
+  test("accepts Z and offsets; end defaults to now − lag", () => {
+    expect(parseRangeBounds("2026-06-01T10:00:00+02:00", "2026-06-01T11:00:00Z", NOW, 15)).toEqual({
+      startMs: Date.parse("2026-06-01T08:00:00Z"),
+      endMs: Date.parse("2026-06-01T11:00:00Z"),
+    });
+    expect(parseRangeBounds("2026-06-01T11:00:00Z", undefined, NOW, 15)).toEqual({
+      startMs: Date.parse("2026-06-01T11:00:00Z"),
+      endMs: NOW - 15_000,
+    });
+  });
+
+  test.each([
+    ["2026-06-01", undefined, "--start-time"],
+    ["2026-06-01T11:00:00Z", "soon", "--end-time"],
+    ["2026-06-01T11:00:00Z", "2026-06-01T10:00:00Z", "before"],
+    ["2026-06-01T11:00:00Z", "2026-06-01T13:00:00Z", "future"],
+    ["2026-01-01T00:00:00Z", undefined, "90 days"],
+  ])("rejects %p .. %p", (start, end, message) => {
+    expect(parseRangeBounds(start, end, NOW, 15)).toContain(message);
+  });
+});
