@@ -21,9 +21,18 @@ function gitRevision(): string {
 function build(target: string, revision: string): string {
   const outfile = join(dist, `crusoe-splunk-hec-${target.replace(/^bun-/, "")}`);
   const cmd = [
-    "bun", "build", "src/cli.ts", "--compile", `--target=${target}`, `--outfile=${outfile}`,
-    "--minify", "--bytecode", "--format=esm", "--sourcemap",
-    "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
+    "bun",
+    "build",
+    "src/cli.ts",
+    "--compile",
+    `--target=${target}`,
+    `--outfile=${outfile}`,
+    "--minify",
+    "--bytecode",
+    "--format=esm",
+    "--sourcemap",
+    "--no-compile-autoload-dotenv",
+    "--no-compile-autoload-bunfig",
     `--define=BUILD_TARGET=${JSON.stringify(target)}`,
     `--define=BUILD_REVISION=${JSON.stringify(revision)}`,
   ];

@@ -25,9 +25,11 @@ export function redact(text: string): string {
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
+    // URL's setters would percent-encode "[redacted]": set a word, then bracket it like redact().
     if (parsed.password) parsed.password = "redacted";
     else if (parsed.username) parsed.username = "redacted";
-    return parsed.href;
+    else return parsed.href;
+    return parsed.href.replace(/([/:])redacted@/, "$1[redacted]@");
   } catch {
     return redact(url);
   }

@@ -24,7 +24,7 @@ export async function startEmulatorHost(opts: {
   const reader = proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
   // A read that lost a race against the timer is kept, so no output is ever dropped.
-  let pending: Promise<ReadableStreamReadResult<string>> | undefined;
+  let pending: ReturnType<typeof reader.read> | undefined;
   async function nextLine(timeoutMs: number): Promise<string> {
     while (!buffered.includes("\n")) {
       pending ??= reader.read();
@@ -34,7 +34,8 @@ export async function startEmulatorHost(opts: {
       });
       const step = await Promise.race([pending, timeout]);
       clearTimeout(timer);
-      if (step === "timeout") throw new Error("emulator process did not answer in time");
+      if (step === "timeout" || step === undefined)
+        throw new Error("emulator process did not answer in time");
       pending = undefined;
       if (step.done) throw new Error("emulator process exited");
       buffered += step.value;

@@ -38,7 +38,9 @@ export async function runChild<T>(
   const usage = proc.resourceUsage();
   const last = out.trim().split("\n").at(-1) ?? "";
   if (code !== 0 || !last.startsWith("{")) {
-    const why = proc.signalCode ? `killed (${proc.signalCode}, limit ${opts.timeoutMs} ms)` : `exit ${code}`;
+    const why = proc.signalCode
+      ? `killed (${proc.signalCode}, limit ${opts.timeoutMs} ms)`
+      : `exit ${code}`;
     throw new Error(`${cmd.slice(0, 3).join(" ")}: ${why}\n${err.trim().slice(-2000)}`);
   }
   return {
@@ -68,7 +70,9 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;

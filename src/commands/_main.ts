@@ -1,8 +1,8 @@
 // Run the CLI: --version, help, then the verb; errors become one line, a hint and an exit code.
+import { stripVTControlCharacters } from "node:util";
 import { type CommandDef, runCommand, runMain, showUsage } from "citty";
 import { AppError, EXIT } from "../errors.ts";
 import { logger } from "../log.ts";
-import { redact } from "../redact.ts";
 import { versionLine } from "../version.ts";
 
 export async function runCli(main: CommandDef, rawArgs = process.argv.slice(2)): Promise<never> {
@@ -30,14 +30,16 @@ function report(error: unknown, verbose: boolean): number {
     logger.error(error.message);
     if (error.hint) logger.info(`hint: ${error.hint}`);
   } else if (error instanceof Error && (error as { code?: string }).code?.startsWith("E_")) {
-    // citty's own usage errors (unknown command, missing required arg).
-    logger.error(error.message);
+    // citty's own usage errors (unknown command, missing required arg); citty colours the
+    // name even when stderr is a file or journald, so strip the escapes.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escapes is the point
+    logger.error(stripVTControlCharacters(error.message));
     logger.info("hint: crusoe-splunk-hec --help");
     return EXIT.usage;
   } else {
     logger.error(`unexpected error: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (verbose && error instanceof Error && error.stack)
-    process.stderr.write(`${redact(error.stack)}\n`);
+  // Through the logger (which redacts), so --log-format json stays one object per line.
+  if (verbose && error instanceof Error && error.stack) logger.log(error.stack);
   return error instanceof AppError ? error.exitCode : EXIT.failed;
 }

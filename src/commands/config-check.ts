@@ -1,6 +1,7 @@
 import { describeConfig } from "../config/describe.ts";
 import { EXIT } from "../errors.ts";
 import { logger } from "../log.ts";
+import { redact } from "../redact.ts";
 import { forwardArgs, jsonArg } from "./_args.ts";
 import { defineVerb, loadFromArgs, NEEDS_ALL } from "./_verb.ts";
 
@@ -19,11 +20,13 @@ export default defineVerb({
         settings: rows,
         envFile: loaded.envFilePath ?? null,
       };
-      process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+      // Problems quote the values they reject (e.g. a URL with a password in it).
+      process.stdout.write(`${redact(JSON.stringify(body, null, 2))}\n`);
     } else {
       const width = Math.max(...rows.map((row) => row.name.length));
       for (const row of rows) {
-        process.stdout.write(`${row.name.padEnd(width)}  ${row.value ?? "-"}  (${row.origin})\n`);
+        const line = `${row.name.padEnd(width)}  ${row.value ?? "-"}  (${row.origin})`;
+        process.stdout.write(`${redact(line)}\n`);
       }
       if (loaded.envFilePath) process.stdout.write(`env file: ${loaded.envFilePath}\n`);
       for (const warning of loaded.warnings) logger.warn(warning);

@@ -41,7 +41,11 @@ export function configForEmulators(
       maxRetries: 3,
     },
     sink: "hec",
-    state: { dir: stateDir, deadLetterFile: join(stateDir, "dead-letter.ndjson"), lockTtlMs: 60_000 },
+    state: {
+      dir: stateDir,
+      deadLetterFile: join(stateDir, "dead-letter.ndjson"),
+      lockTtlMs: 60_000,
+    },
     window: {
       lookbackSeconds: 3 * 3600,
       overlapSeconds: 300,

@@ -54,7 +54,9 @@ export async function runOnce(
   const sink = createSink(config, options.write);
   try {
     // A dry run changes nothing, so it needs no lock.
-    const acquired = config.dryRun ? undefined : await store.locks.tryAcquire(config.state.lockTtlMs);
+    const acquired = config.dryRun
+      ? undefined
+      : await store.locks.tryAcquire(config.state.lockTtlMs);
     if (acquired && "heldBy" in acquired) {
       throw new LockHeldError(
         `another run holds the lock for this stream: ${describeHolder(acquired.heldBy)}`,

@@ -19,7 +19,7 @@ describe("parseEnvFile", () => {
     });
   });
 
-  test("quotes keep spaces and #; double quotes understand \\n and \\\"", () => {
+  test('quotes keep spaces and #; double quotes understand \\n and \\"', () => {
     const text = [
       `A="hello # not a comment"`,
       `B='single # kept'`,

@@ -20,21 +20,30 @@ function thrown(fn: () => unknown): Error {
 }
 
 describe("precedence: flag > env > env file > default", () => {
-  const cwd = dirWith({ ".env": "BATCH_SIZE=300\nSPLUNK_SOURCE=from-file\nSPLUNK_INDEX=idx-file\n" });
+  const cwd = dirWith({
+    ".env": "BATCH_SIZE=300\nSPLUNK_SOURCE=from-file\nSPLUNK_INDEX=idx-file\n",
+  });
   const env = { BATCH_SIZE: "200", SPLUNK_SOURCE: "from-env" };
 
   test("each level wins over the ones below it", () => {
     const { raw } = gather({ cwd, env, flags: { "batch-size": "400" } });
     expect(raw.get("batchSize")).toEqual({ value: "400", origin: "flag", via: "--batch-size" });
     expect(raw.get("source")).toEqual({ value: "from-env", origin: "env", via: "SPLUNK_SOURCE" });
-    expect(raw.get("index")).toEqual({ value: "idx-file", origin: "env file", via: "SPLUNK_INDEX" });
+    expect(raw.get("index")).toEqual({
+      value: "idx-file",
+      origin: "env file",
+      via: "SPLUNK_INDEX",
+    });
     expect(raw.get("sourcetype")).toEqual({ value: "crusoe:audit", origin: "default" });
     expect(raw.has("host")).toBe(false); // no default: unset, resolved later
   });
 
   test("without the flag the environment wins; without both, the env file", () => {
     expect(gather({ cwd, env }).raw.get("batchSize")?.origin).toBe("env");
-    expect(gather({ cwd }).raw.get("batchSize")).toMatchObject({ value: "300", origin: "env file" });
+    expect(gather({ cwd }).raw.get("batchSize")).toMatchObject({
+      value: "300",
+      origin: "env file",
+    });
     expect(gather({}).raw.get("batchSize")).toEqual({ value: "100", origin: "default" });
   });
 
@@ -120,7 +129,9 @@ describe("secrets from NAME_FILE", () => {
     if (process.getuid?.() === 0) return; // root reads anything
     const dir = dirWith({ key: SECRET });
     chmodSync(join(dir, "key"), 0o000);
-    const error = thrown(() => gather({ env: { CRUSOE_SECRET_ACCESS_KEY_FILE: join(dir, "key") } }));
+    const error = thrown(() =>
+      gather({ env: { CRUSOE_SECRET_ACCESS_KEY_FILE: join(dir, "key") } }),
+    );
     expect(error.message).toContain("CRUSOE_SECRET_ACCESS_KEY_FILE: cannot read");
     expect(error.message).toContain("EACCES");
   });
@@ -133,9 +144,9 @@ describe("secrets from NAME_FILE", () => {
       origin: "env file",
       via: "SPLUNK_HEC_TOKEN_FILE",
     });
-    expect(gather({ cwd: dir, env: { SPLUNK_HEC_TOKEN: "env-token" } }).raw.get("hecToken")).toEqual(
-      { value: "env-token", origin: "env", via: "SPLUNK_HEC_TOKEN" },
-    );
+    expect(
+      gather({ cwd: dir, env: { SPLUNK_HEC_TOKEN: "env-token" } }).raw.get("hecToken"),
+    ).toEqual({ value: "env-token", origin: "env", via: "SPLUNK_HEC_TOKEN" });
   });
 
   test("only secrets have a *_FILE form (BATCH_SIZE_FILE is ignored)", () => {
@@ -149,7 +160,10 @@ describe("secrets from NAME_FILE", () => {
 describe("describeConfig (what config-check prints)", () => {
   test("one row per setting with its origin; secrets never shown", () => {
     const dir = dirWith({ key: `${SECRET}\n` });
-    const env = { ...validEnv(), CRUSOE_SECRET_ACCESS_KEY: undefined } as Record<string, string>;
+    const env: Record<string, string | undefined> = {
+      ...validEnv(),
+      CRUSOE_SECRET_ACCESS_KEY: undefined,
+    };
     env.CRUSOE_SECRET_ACCESS_KEY_FILE = join(dir, "key");
     env.REDIS_URL = "redis://:pw-in-url-123@127.0.0.1:6379/0";
     const loaded = load({ env, flags: { "batch-size": "50" } });
@@ -162,7 +176,7 @@ describe("describeConfig (what config-check prints)", () => {
       origin: "env (CRUSOE_SECRET_ACCESS_KEY_FILE)",
     });
     expect(row("SPLUNK_HEC_TOKEN")?.value).toBe("[redacted]");
-    expect(row("REDIS_URL")?.value).toBe("redis://:redacted@127.0.0.1:6379/0");
+    expect(row("REDIS_URL")?.value).toBe("redis://:[redacted]@127.0.0.1:6379/0");
     expect(row("BATCH_SIZE")).toEqual({ name: "BATCH_SIZE", value: "50", origin: "flag" });
     expect(row("SPLUNK_SOURCE")).toEqual({
       name: "SPLUNK_SOURCE",
@@ -177,7 +191,10 @@ describe("describeConfig (what config-check prints)", () => {
 
   test("credentials inside an http URL setting are not shown either", () => {
     const loaded = load({
-      env: { ...validEnv(), SPLUNK_HEC_URL: "https://admin:hunter2hunter2@splunk.example.com:8088" },
+      env: {
+        ...validEnv(),
+        SPLUNK_HEC_URL: "https://admin:hunter2hunter2@splunk.example.com:8088",
+      },
     });
     expect(loaded.problems).toContain("SPLUNK_HEC_URL: must not carry credentials in the URL");
     expect(JSON.stringify(describeConfig(loaded.raw))).not.toContain("hunter2hunter2");

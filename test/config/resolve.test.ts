@@ -145,7 +145,11 @@ describe("each bad input is exactly one problem naming it", () => {
     ["SPLUNK_HEC_TOKEN missing", { SPLUNK_HEC_TOKEN: undefined }, "SPLUNK_HEC_TOKEN is not set"],
     ["BATCH_SIZE=0", { BATCH_SIZE: "0" }, "BATCH_SIZE: 0 is out of range (1..10000)"],
     ["BATCH_SIZE=1.5", { BATCH_SIZE: "1.5" }, 'BATCH_SIZE: "1.5" is not a whole number'],
-    ["CRUSOE_PAGE_SIZE=5000", { CRUSOE_PAGE_SIZE: "5000" }, "CRUSOE_PAGE_SIZE: 5000 is out of range"],
+    [
+      "CRUSOE_PAGE_SIZE=5000",
+      { CRUSOE_PAGE_SIZE: "5000" },
+      "CRUSOE_PAGE_SIZE: 5000 is out of range",
+    ],
     ["REQUEST_TIMEOUT=abc", { REQUEST_TIMEOUT: "abc" }, 'REQUEST_TIMEOUT: "abc" is not a number'],
     ["MAX_RETRIES=-1", { MAX_RETRIES: "-1" }, "MAX_RETRIES: -1 is out of range (0..20)"],
     ["MAX_RETRIES empty-ish", { MAX_RETRIES: " " }, "MAX_RETRIES:"],
@@ -243,7 +247,11 @@ describe("warnings (allowed, but said on every run)", () => {
 
   test("plain http to loopback is not warned about", () => {
     for (const host of ["127.0.0.1:8088", "localhost:8088", "[::1]:8088", "127.1.2.3"]) {
-      const env = { ...validEnv(), SPLUNK_HEC_URL: `http://${host}`, CRUSOE_BASE_URL: `http://${host}/v1` };
+      const env = {
+        ...validEnv(),
+        SPLUNK_HEC_URL: `http://${host}`,
+        CRUSOE_BASE_URL: `http://${host}/v1`,
+      };
       expect(load({ env }).warnings).toEqual([]);
     }
   });
@@ -280,7 +288,9 @@ describe("loadConfig for a running verb (problems thrown)", () => {
       run();
     } catch (error) {
       expect((error as UsageError).exitCode).toBe(2);
-      expect((error as UsageError).message).toMatch(/^(BATCH_SIZE|MAX_RETRIES): -?\d+ is out of range/);
+      expect((error as UsageError).message).toMatch(
+        /^(BATCH_SIZE|MAX_RETRIES): -?\d+ is out of range/,
+      );
       expect((error as UsageError).hint).toBe("1 more problem(s): run config-check");
     }
   });

@@ -1,11 +1,21 @@
 // Kill -9 mid-run, two runs at once, daemon SIGTERM, late events: what users depend on when
 // things go wrong. The compiled binary runs as a subprocess; state in fs or a real Redis.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  describe,
+  expect,
+  setDefaultTimeout,
+  test,
+} from "bun:test";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
 import { runBinary, spawnBinary } from "../helpers/binary.ts";
 import { type RedisServer, startRedis } from "../helpers/redis.ts";
-import { idsOf, repeats, startWorld, waitFor, type World } from "./world.ts";
+import { idsOf, repeats, startWorld, type World, waitFor } from "./world.ts";
 
+// Whole-binary runs take seconds; the preload's default does not reach every file.
+setDefaultTimeout(60_000);
 let world: World | undefined;
 let redis: RedisServer | undefined;
 beforeAll(async () => {
@@ -30,7 +40,12 @@ for (const store of ["fs", "redis"] as const) {
       BATCH_SIZE: String(BATCH),
       SPLUNK_CONCURRENCY: "1",
       // Redis cannot see that the holder's pid is gone: its lease has to lapse first.
-      ...(store === "redis" ? { REDIS_URL: `${redis?.url}/${Math.floor(Math.random() * 15) + 1}`, LOCK_TTL_SECONDS: "3" } : {}),
+      ...(store === "redis"
+        ? {
+            REDIS_URL: `${redis?.url}/${Math.floor(Math.random() * 15) + 1}`,
+            LOCK_TTL_SECONDS: "3",
+          }
+        : {}),
     };
     world.hec.fail({ slowMs: 40 }, 60);
     const child = spawnBinary(["forward"], { env });
@@ -69,7 +84,9 @@ describe("daemon", () => {
   test("SIGTERM: finishes the batch in flight, exits 0 promptly, releases the lock; state stays consistent", async () => {
     world = await startWorld({ events: 3000 });
     world.hec.fail({ slowMs: 40 }, 20);
-    const daemon = spawnBinary(["daemon", "--interval", "60"], { env: { ...world.env, BATCH_SIZE: "50" } });
+    const daemon = spawnBinary(["daemon", "--interval", "60"], {
+      env: { ...world.env, BATCH_SIZE: "50" },
+    });
     await waitFor(() => (world?.hec.accepted.length ?? 0) >= 300);
     const signalled = Date.now();
     daemon.kill("SIGTERM");
@@ -109,7 +126,11 @@ describe("daemon", () => {
     await Bun.sleep(500);
     active.kill("SIGTERM");
     expect(await active.exited).toBe(0);
-    const more = generateAuditEntries(10, { startMs: Date.now() - 40_000, endMs: Date.now() - 30_000, seed: 5 });
+    const more = generateAuditEntries(10, {
+      startMs: Date.now() - 40_000,
+      endMs: Date.now() - 30_000,
+      seed: 5,
+    });
     world.crusoe.addEntries(more);
     await waitFor(() => world?.hec.accepted.length === 110, 30_000);
     standby.kill("SIGTERM");

@@ -1,6 +1,6 @@
 // The compiled binary as a subprocess against the emulators: delivery once, right _time,
 // exit codes, and state untouched by failures.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventTimeMs } from "../../src/crusoe/entry.ts";
@@ -8,6 +8,8 @@ import { eventId } from "../../src/state/event-id.ts";
 import { runBinary } from "../helpers/binary.ts";
 import { idsOf, repeats, startWorld, type World } from "./world.ts";
 
+// Whole-binary runs take seconds; the preload's default does not reach every file.
+setDefaultTimeout(60_000);
 let world: World | undefined;
 afterEach(async () => {
   await world?.close();
@@ -53,7 +55,9 @@ describe("forward (compiled binary)", () => {
     expect(world.hec.accepted.length).toBe(0);
     const status = await statusOf(world);
     // Empty leading chunks may settle; never past the first undelivered event.
-    const firstEvent = Math.min(...world.entries.map((entry) => eventTimeMs(entry) ?? Number.POSITIVE_INFINITY));
+    const firstEvent = Math.min(
+      ...world.entries.map((entry) => eventTimeMs(entry) ?? Number.POSITIVE_INFINITY),
+    );
     expect(status.checkpoint === null || Date.parse(status.checkpoint) <= firstEvent).toBe(true);
     expect(status.lastRun.outcome).toBe("failed");
 
@@ -68,25 +72,34 @@ describe("forward (compiled binary)", () => {
     world = await startWorld({ events: 500 });
     const poison = eventId(world.entries[250] ?? {});
     world.hec.poisonWhen((envelope) =>
-      (envelope.fields as Record<string, string>).crusoe_event_id === poison ? { code: 13 } : undefined,
+      (envelope.fields as Record<string, string>).crusoe_event_id === poison
+        ? { code: 13 }
+        : undefined,
     );
     const result = await runBinary(["forward"], { env: world.env });
     expect(result.code).toBe(3);
     expect(world.acceptedIds()).not.toContain(poison);
     expect(new Set(world.acceptedIds()).size).toBe(499);
-    const deadLetters = readFileSync(join(world.stateDir, "dead-letter.ndjson"), "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    const deadLetters = readFileSync(join(world.stateDir, "dead-letter.ndjson"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(deadLetters).toHaveLength(1);
     expect(deadLetters[0].crusoe_event_id).toBe(poison);
     expect(deadLetters[0].code).toBe(13);
     // Settled: the next run neither resends it nor dead-letters it again.
     const again = await runBinary(["forward"], { env: world.env });
     expect(again.code).toBe(0);
-    expect(readFileSync(join(world.stateDir, "dead-letter.ndjson"), "utf8").trim().split("\n")).toHaveLength(1);
+    expect(
+      readFileSync(join(world.stateDir, "dead-letter.ndjson"), "utf8").trim().split("\n"),
+    ).toHaveLength(1);
   });
 
   test("Crusoe 401: exit 1 with the key/clock hint, nothing sent, no state advanced", async () => {
     world = await startWorld({ events: 50 });
-    const result = await runBinary(["forward"], { env: { ...world.env, CRUSOE_SECRET_ACCESS_KEY: "AAAAAAAAAAAAAAAAAAAAAA" } });
+    const result = await runBinary(["forward"], {
+      env: { ...world.env, CRUSOE_SECRET_ACCESS_KEY: "AAAAAAAAAAAAAAAAAAAAAA" },
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/signature rejected: check the key pair and this host's clock/);
     expect(world.hec.accepted.length).toBe(0);
@@ -98,7 +111,9 @@ describe("forward (compiled binary)", () => {
     const typo = await runBinary(["forward", "--lookbak", "60"], { env: world.env });
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("--lookbak");
-    const badRange = await runBinary(["forward-range", "--start-time", "yesterday"], { env: world.env });
+    const badRange = await runBinary(["forward-range", "--start-time", "yesterday"], {
+      env: world.env,
+    });
     expect(badRange.code).toBe(2);
     expect(badRange.stderr).toContain("--start-time");
     const noOrg = await runBinary(["forward"], { env: { ...world.env, CRUSOE_ORG_ID: "" } });
@@ -110,9 +125,19 @@ describe("forward (compiled binary)", () => {
     world = await startWorld({ events: 300 });
     const result = await runBinary(["forward", "--dry-run"], { env: world.env });
     expect(result.code).toBe(0);
-    const shown = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+    const shown = result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(shown).toHaveLength(5);
-    expect(Object.keys(shown[0]).sort()).toEqual(["event", "fields", "host", "source", "sourcetype", "time"]);
+    expect(Object.keys(shown[0]).sort()).toEqual([
+      "event",
+      "fields",
+      "host",
+      "source",
+      "sourcetype",
+      "time",
+    ]);
     expect(world.hec.requests.length).toBe(0);
     expect(existsSync(join(world.stateDir, "dead-letter.ndjson"))).toBe(false);
     const status = await statusOf(world);
@@ -122,9 +147,16 @@ describe("forward (compiled binary)", () => {
 
   test("--sink stdout writes NDJSON envelopes to stdout and logs only to stderr", async () => {
     world = await startWorld({ events: 120 });
-    const result = await runBinary(["forward", "--sink", "stdout"], { env: { ...world.env, SPLUNK_HEC_URL: "", SPLUNK_HEC_TOKEN: "" } });
+    const result = await runBinary(["forward", "--sink", "stdout"], {
+      env: { ...world.env, SPLUNK_HEC_URL: "", SPLUNK_HEC_TOKEN: "" },
+    });
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
-    expect(new Set(lines.map((envelope) => envelope.fields.crusoe_event_id))).toEqual(new Set(idsOf(world.entries)));
+    const lines = result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(new Set(lines.map((envelope) => envelope.fields.crusoe_event_id))).toEqual(
+      new Set(idsOf(world.entries)),
+    );
   });
 });

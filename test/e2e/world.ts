@@ -5,7 +5,11 @@ import { join } from "node:path";
 import type { AuditLogEntry } from "../../src/crusoe/entry.ts";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
 import { type CrusoeEmulator, startCrusoeEmulator } from "../../src/emulators/crusoe.ts";
-import { type HecEmulator, type HecEmulatorOptions, startHecEmulator } from "../../src/emulators/hec.ts";
+import {
+  type HecEmulator,
+  type HecEmulatorOptions,
+  startHecEmulator,
+} from "../../src/emulators/hec.ts";
 import { eventId } from "../../src/state/event-id.ts";
 import { emulatorEnv } from "../helpers/binary.ts";
 
@@ -20,7 +24,9 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(options: { events?: number; seed?: number; hec?: HecEmulatorOptions } = {}): Promise<World> {
+export async function startWorld(
+  options: { events?: number; seed?: number; hec?: HecEmulatorOptions } = {},
+): Promise<World> {
   const now = Date.now();
   const entries = generateAuditEntries(options.events ?? 2500, {
     startMs: now - 2 * 3600_000,
@@ -43,7 +49,10 @@ export async function startWorld(options: { events?: number; seed?: number; hec?
     entries,
     stateDir,
     env,
-    acceptedIds: () => hec.accepted.map((envelope) => (envelope.fields as Record<string, string>).crusoe_event_id as string),
+    acceptedIds: () =>
+      hec.accepted.map(
+        (envelope) => (envelope.fields as Record<string, string>).crusoe_event_id as string,
+      ),
     async close() {
       await Promise.all([crusoe.close(), hec.close()]);
       rmSync(stateDir, { recursive: true, force: true });

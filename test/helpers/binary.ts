@@ -10,7 +10,10 @@ let built: string | undefined;
 export function binaryPath(): string {
   if (built) return built;
   const fromCi = process.env.CSH_BINARY;
-  if (fromCi && existsSync(fromCi)) return (built = fromCi);
+  if (fromCi && existsSync(fromCi)) {
+    built = fromCi;
+    return built;
+  }
   const result = Bun.spawnSync(["bun", "run", "scripts/build.ts", "--target", "bun-linux-x64"], {
     cwd: root,
     stdout: "pipe",
@@ -35,8 +38,14 @@ export interface RunOptions {
 
 /** Only what the test gives: the binary must not depend on the developer's environment. */
 function childEnv(env: Record<string, string | undefined> = {}): Record<string, string> {
-  const base: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
-  return Object.fromEntries(Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const base: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...env,
+  };
+  return Object.fromEntries(
+    Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 export function spawnBinary(args: string[], options: RunOptions = {}) {

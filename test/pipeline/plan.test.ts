@@ -11,20 +11,27 @@ describe("planForward", () => {
 
   test("later runs start at checkpoint − overlap", () => {
     const checkpointMs = NOW - 120_000;
-    expect(planForward({ ...base, checkpointMs }).range).toEqual({ startMs: checkpointMs - 300_000, endMs: NOW - 15_000 });
+    expect(planForward({ ...base, checkpointMs }).range).toEqual({
+      startMs: checkpointMs - 300_000,
+      endMs: NOW - 15_000,
+    });
   });
 
   test("a checkpoint over 80 days old warns; past 90 days the start is clamped and the loss is named", () => {
     const day = 86_400_000;
     expect(planForward({ ...base, checkpointMs: NOW - 10 * day }).warning).toBeUndefined();
-    expect(planForward({ ...base, checkpointMs: NOW - 81 * day }).warning).toContain("81 days behind");
+    expect(planForward({ ...base, checkpointMs: NOW - 81 * day }).warning).toContain(
+      "81 days behind",
+    );
     const lost = planForward({ ...base, checkpointMs: NOW - 95 * day });
     expect(lost.warning).toContain("are lost");
     expect(lost.range?.startMs).toBe(NOW - 90 * day);
   });
 
   test("nothing to read when the window is empty", () => {
-    expect(planForward({ ...base, checkpointMs: NOW, overlapSeconds: 0, lagSeconds: 15 }).range).toBeUndefined();
+    expect(
+      planForward({ ...base, checkpointMs: NOW, overlapSeconds: 0, lagSeconds: 15 }).range,
+    ).toBeUndefined();
   });
 });
 

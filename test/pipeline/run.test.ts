@@ -22,7 +22,8 @@ afterEach(async () => {
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-const acceptedIds = () => hec.accepted.map((e) => (e.fields as Record<string, string>).crusoe_event_id);
+const acceptedIds = () =>
+  hec.accepted.map((e) => (e.fields as Record<string, string>).crusoe_event_id);
 
 async function setup(count: number, startMs: number, endMs: number): Promise<ResolvedConfig> {
   const entries = generateAuditEntries(count, { startMs, endMs, seed: 21 });
@@ -42,7 +43,9 @@ test("forward-range: an interrupted range resumes, a finished one sends nothing 
   const mode = { kind: "range", start: iso(start), end: iso(end) } as const;
 
   let pagesSeen = 0;
-  const first = await runOnce(mode, config, { stopRequested: () => hec.accepted.length > 0 && ++pagesSeen > 4 });
+  const first = await runOnce(mode, config, {
+    stopRequested: () => hec.accepted.length > 0 && ++pagesSeen > 4,
+  });
   expect(first.outcome).toBe("interrupted");
   const partial = hec.accepted.length;
   expect(partial).toBeGreaterThan(0);
@@ -73,7 +76,13 @@ test("forward, forward-recent and forward-range never repeat each other inside t
   const range = await runOnce({ kind: "range", start: iso(now - 4 * HOUR) }, config, quiet);
   expect(range.counts.delivered).toBe(0);
   expect(hec.accepted.length).toBe(1200);
-  expect(new Set(acceptedIds())).toEqual(new Set(generateAuditEntries(1200, { startMs: now - 3 * HOUR, endMs: now - 60_000, seed: 21 }).map(eventId)));
+  expect(new Set(acceptedIds())).toEqual(
+    new Set(
+      generateAuditEntries(1200, { startMs: now - 3 * HOUR, endMs: now - 60_000, seed: 21 }).map(
+        eventId,
+      ),
+    ),
+  );
 });
 
 test("chunks fetched concurrently still commit in order: a failure leaves the checkpoint before it", async () => {
@@ -95,10 +104,15 @@ test("chunks fetched concurrently still commit in order: a failure leaves the ch
   expect(report.outcome).toBe("failed");
   const checkpoint = report.checkpointMs ?? 0;
   const delivered = new Set(acceptedIds());
-  const entries = generateAuditEntries(2000, { startMs: now - 5 * HOUR, endMs: now - 60_000, seed: 21 });
+  const entries = generateAuditEntries(2000, {
+    startMs: now - 5 * HOUR,
+    endMs: now - 60_000,
+    seed: 21,
+  });
   // Every event before the checkpoint was delivered.
   for (const entry of entries) {
-    if (Date.parse(entry.start_time as string) < checkpoint) expect(delivered.has(eventId(entry))).toBe(true);
+    if (Date.parse(entry.start_time as string) < checkpoint)
+      expect(delivered.has(eventId(entry))).toBe(true);
   }
   hec.setDown(false);
   const retry = await runOnce({ kind: "forward" }, config, { stopRequested: () => false });

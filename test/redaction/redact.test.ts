@@ -17,7 +17,8 @@ describe("redact()", () => {
   });
 
   test("a Crusoe signed Authorization header keeps its key id, loses its signature", () => {
-    const header = "Authorization: Bearer 1.0:TESTKEYID0123456789abc:6XL4KJab1fEiElusB1lwscuj2Gi4EPMtjt3wN_GcdHQ";
+    const header =
+      "Authorization: Bearer 1.0:TESTKEYID0123456789abc:6XL4KJab1fEiElusB1lwscuj2Gi4EPMtjt3wN_GcdHQ";
     expect(redact(header)).toBe("Authorization: Bearer 1.0:TESTKEYID0123456789abc:[redacted]");
   });
 
@@ -48,12 +49,16 @@ describe("redact()", () => {
 
 describe("redactUrl()", () => {
   test("password replaced, the rest kept", () => {
-    expect(redactUrl("redis://:s3cret@127.0.0.1:6379/0")).toBe("redis://:redacted@127.0.0.1:6379/0");
-    expect(redactUrl("rediss://user:s3cret@cache:6380")).toBe("rediss://user:redacted@cache:6380");
+    expect(redactUrl("redis://:s3cret@127.0.0.1:6379/0")).toBe(
+      "redis://:[redacted]@127.0.0.1:6379/0",
+    );
+    expect(redactUrl("rediss://user:s3cret@cache:6380")).toBe(
+      "rediss://user:[redacted]@cache:6380",
+    );
   });
 
   test("a lone username is treated as the password (redis://secret@host)", () => {
-    expect(redactUrl("redis://s3cretAsUser@cache:6379")).toBe("redis://redacted@cache:6379");
+    expect(redactUrl("redis://s3cretAsUser@cache:6379")).toBe("redis://[redacted]@cache:6379");
   });
 
   test("no credentials: unchanged", () => {
@@ -76,14 +81,15 @@ describe("loadConfig registers every secret before anything can print it", () =>
         REDIS_URL: "redis://:unitRedisPw@127.0.0.1:1/0",
       },
     });
-    const text =
-      "UnitSecretKeyAAAAAAAAA unit-hec-token-0001 unit-api-token-0002 unitRedisPw";
+    const text = "UnitSecretKeyAAAAAAAAA unit-hec-token-0001 unit-api-token-0002 unitRedisPw";
     expect(redact(text)).toBe("[redacted] [redacted] [redacted] [redacted]");
   });
 
   test("a secret with stray whitespace (a k8s secret's trailing newline) is redacted as used", () => {
     // The token is trimmed before use, so the trimmed form is what could be printed.
-    const { config } = load({ env: { ...validEnv(), SPLUNK_HEC_TOKEN: "  padded-hec-token-77\n" } });
+    const { config } = load({
+      env: { ...validEnv(), SPLUNK_HEC_TOKEN: "  padded-hec-token-77\n" },
+    });
     expect(config.hec.token).toBe("padded-hec-token-77");
     expect(redact("token padded-hec-token-77")).toBe("token [redacted]");
   });
@@ -124,7 +130,8 @@ describe("the logger redacts every line, in both formats", () => {
       expect(captured).not.toContain("log-secret-Value-42");
       expect(captured).not.toContain("backslash-secret");
       if (format === "json") {
-        for (const line of captured.trim().split("\n")) expect(() => JSON.parse(line)).not.toThrow();
+        for (const line of captured.trim().split("\n"))
+          expect(() => JSON.parse(line)).not.toThrow();
       }
     }
   });

@@ -11,7 +11,11 @@ import { DAY, id, NOW, newStream, runStateSuite, runWorker } from "./suite.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "csh-state-"));
 const root = join(tmp, "state"); // does not exist yet: the store creates it
-const config: StateConfig = { dir: root, deadLetterFile: join(root, "dead-letter.ndjson") };
+const config: StateConfig = {
+  dir: root,
+  deadLetterFile: join(root, "dead-letter.ndjson"),
+  lockTtlMs: 60_000,
+};
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 runStateSuite("fs", () => ({

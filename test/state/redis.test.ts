@@ -17,6 +17,7 @@ const config = (url = redis?.url): StateConfig => ({
   dir: "/nonexistent/never-used",
   redisUrl: url,
   deadLetterFile: "/nonexistent/dead-letter.ndjson",
+  lockTtlMs: 60_000,
 });
 
 if (redis && client) {
