@@ -32,7 +32,6 @@ function report(error: unknown, verbose: boolean): number {
   } else if (error instanceof Error && (error as { code?: string }).code?.startsWith("E_")) {
     // citty's own usage errors (unknown command, missing required arg); citty colours the
     // name even when stderr is a file or journald, so strip the escapes.
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escapes is the point
     logger.error(stripVTControlCharacters(error.message));
     logger.info("hint: crusoe-splunk-hec --help");
     return EXIT.usage;

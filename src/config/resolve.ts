@@ -67,7 +67,10 @@ export function resolveConfig(
 
   const orgId = str("orgId") ?? "";
   if (needs.orgId && !orgId) problems.push("CRUSOE_ORG_ID is not set (or pass --org-id)");
-  else if (orgId && !UUID.test(orgId)) problems.push(`CRUSOE_ORG_ID: "${orgId}" is not a UUID`);
+  else if (orgId && !UUID.test(orgId))
+    problems.push(
+      `${describeSource(setting("orgId"), raw.get("orgId"))}: "${orgId}" is not a UUID`,
+    );
 
   const baseUrlRaw = raw.get("baseUrl");
   const baseUrl = baseUrlRaw && parseHttpUrl(setting("baseUrl"), baseUrlRaw, problems);
@@ -100,7 +103,8 @@ export function resolveConfig(
 
   const redisUrl = str("redisUrl");
   if (redisUrl && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
-    problems.push("REDIS_URL: must start with redis:// or rediss://");
+    const name = describeSource(setting("redisUrl"), raw.get("redisUrl"));
+    problems.push(`${name}: must start with redis:// or rediss://`);
   }
 
   const stateDir = str("stateDir") ?? defaultStateDir(env);

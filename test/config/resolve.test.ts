@@ -211,6 +211,15 @@ describe("each bad input is exactly one problem naming it", () => {
     expect(load({ env, flags: { sink: "kafka" } }).problems).toEqual([
       '--sink: "kafka" is not one of hec, stdout',
     ]);
+    expect(load({ env, flags: { "org-id": "acme" } }).problems).toEqual([
+      '--org-id: "acme" is not a UUID',
+    ]);
+    expect(load({ env, flags: { "redis-url": "http://cache" } }).problems).toEqual([
+      "--redis-url: must start with redis:// or rediss://",
+    ]);
+    expect(problemsWith({ REDIS_URL: "http://cache" })).toEqual([
+      "REDIS_URL: must start with redis:// or rediss://",
+    ]);
   });
 
   test("a secret from *_FILE is named by the *_FILE variable, without its content", () => {
