@@ -34,15 +34,8 @@ const entries = generateAuditEntries(arg.events, { startMs: arg.startMs, endMs: 
 const crusoe = await startCrusoeEmulator({ entries, maxPageSize: 1000 });
 entries.length = 0; // the emulator keeps its own copies
 const hec = await startHecEmulator({ keepAccepted: false });
-// After building a large data set the runtime keeps collecting in the background for a few
-// seconds, and a first request then waits ~0.7 s: knock until answers come quickly.
+// Collect the set-up garbage now rather than during a measured request.
 Bun.gc(true);
-for (let quick = 0, tries = 0; quick < 3 && tries < 100; tries++) {
-  const t = performance.now();
-  await (await fetch(`${crusoe.url}/warm-up`, { headers: { connection: "close" } })).text();
-  quick = performance.now() - t < 20 ? quick + 1 : 0;
-  await Bun.sleep(50);
-}
 // Large runs make the request logs grow; the bench only needs their running totals.
 let wireBytes = 0;
 let bodyBytes = 0;

@@ -10,7 +10,7 @@ export default defineVerb({
     "Run the whole pipeline against built-in Crusoe and HEC emulators (no credentials, no network)",
   args: logArgs,
   async run(args) {
-    const level = args.verbose ? "debug" : String(args["log-level"] ?? "warn");
+    const level = args.verbose ? "debug" : String(args["log-level"] ?? "error");
     configureLogger({ level, format: String(args["log-format"] ?? "text") });
     const passed = await runSelftest((line) => process.stdout.write(`${line}\n`));
     return passed ? EXIT.ok : EXIT.failed;

@@ -6,6 +6,8 @@ export interface TimeRange {
 }
 
 const SECOND = 1000;
+/** The API takes whole seconds: bounds on whole seconds keep neighbouring requests from overlapping. */
+const wholeSecond = (ms: number) => Math.floor(ms / SECOND) * SECOND;
 const DAY = 86_400 * SECOND;
 /** Crusoe keeps 90 days of audit history. */
 export const RETENTION_MS = 90 * DAY;
@@ -28,13 +30,13 @@ export interface ForwardPlan {
 
 /** `forward`: from checkpoint − overlap (first run: now − lookback) to server_now − lag. */
 export function planForward(input: ForwardPlanInput): ForwardPlan {
-  const endMs = input.serverNowMs - input.lagSeconds * SECOND;
+  const endMs = wholeSecond(input.serverNowMs - input.lagSeconds * SECOND);
   const wanted =
     input.checkpointMs === undefined
       ? input.serverNowMs - input.lookbackSeconds * SECOND
       : input.checkpointMs - input.overlapSeconds * SECOND;
   const oldest = input.serverNowMs - RETENTION_MS;
-  const startMs = Math.max(wanted, oldest);
+  const startMs = wholeSecond(Math.max(wanted, oldest));
   let warning: string | undefined;
   if (
     input.checkpointMs !== undefined &&
@@ -66,11 +68,11 @@ export function parseRangeBounds(
   serverNowMs: number,
   lagSeconds: number,
 ): TimeRange | string {
-  const latest = serverNowMs - lagSeconds * SECOND;
-  const startMs = parseRfc3339(startText);
+  const latest = wholeSecond(serverNowMs - lagSeconds * SECOND);
+  const startMs = wholeSecondOrUndefined(parseRfc3339(startText));
   if (startMs === undefined)
     return `--start-time: "${startText}" is not an RFC3339 time (e.g. 2026-01-02T03:04:05Z)`;
-  const endMs = endText === undefined ? latest : parseRfc3339(endText);
+  const endMs = endText === undefined ? latest : wholeSecondOrUndefined(parseRfc3339(endText));
   if (endMs === undefined)
     return `--end-time: "${endText}" is not an RFC3339 time (e.g. 2026-01-02T03:04:05Z)`;
   if (startMs >= endMs) return "--start-time must be before --end-time";
@@ -79,6 +81,16 @@ export function parseRangeBounds(
   if (startMs < serverNowMs - RETENTION_MS)
     return "--start-time is older than the 90 days Crusoe keeps";
   return { startMs, endMs };
+}
+
+function wholeSecondOrUndefined(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : wholeSecond(ms);
+}
+
+/** The last `hours` before server now − lag. */
+export function planRecent(serverNowMs: number, hours: number, lagSeconds: number): TimeRange {
+  const endMs = wholeSecond(serverNowMs - lagSeconds * SECOND);
+  return { startMs: wholeSecond(endMs - hours * 3_600_000), endMs };
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;

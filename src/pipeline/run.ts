@@ -9,7 +9,7 @@ import type { RunStatus } from "../state/status.ts";
 import type { StateStore } from "../state/store.ts";
 import { emptyCounts, type RunCounts, summarize } from "./counts.ts";
 import { Delivery, type Failure } from "./deliver.ts";
-import { parseRangeBounds, planChunks, planForward, type TimeRange } from "./plan.ts";
+import { parseRangeBounds, planChunks, planForward, planRecent, type TimeRange } from "./plan.ts";
 import { readAhead } from "./read-ahead.ts";
 
 export type RunMode =
@@ -88,8 +88,7 @@ async function planRun(mode: RunMode, ctx: RunContext, serverNowMs: number): Pro
     };
   }
   if (mode.kind === "recent") {
-    const endMs = serverNowMs - window.lagSeconds * 1000;
-    const range = { startMs: endMs - mode.hours * 3_600_000, endMs };
+    const range = planRecent(serverNowMs, mode.hours, window.lagSeconds);
     return { chunks: planChunks(range, window.chunkSeconds), record: async () => {} };
   }
   const bounds = parseRangeBounds(mode.start, mode.end, serverNowMs, window.lagSeconds);

@@ -28,6 +28,11 @@ describe("planForward", () => {
     expect(lost.range?.startMs).toBe(NOW - 90 * day);
   });
 
+  test("bounds fall on whole seconds, so neighbouring requests never overlap", () => {
+    const range = planForward({ ...base, serverNowMs: NOW + 1234, checkpointMs: NOW - 60_500 }).range;
+    expect(range).toEqual({ startMs: NOW - 361_000, endMs: NOW - 14_000 });
+  });
+
   test("nothing to read when the window is empty", () => {
     expect(
       planForward({ ...base, checkpointMs: NOW, overlapSeconds: 0, lagSeconds: 15 }).range,
