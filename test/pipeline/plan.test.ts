@@ -29,7 +29,11 @@ describe("planForward", () => {
   });
 
   test("bounds fall on whole seconds, so neighbouring requests never overlap", () => {
-    const range = planForward({ ...base, serverNowMs: NOW + 1234, checkpointMs: NOW - 60_500 }).range;
+    const range = planForward({
+      ...base,
+      serverNowMs: NOW + 1234,
+      checkpointMs: NOW - 60_500,
+    }).range;
     expect(range).toEqual({ startMs: NOW - 361_000, endMs: NOW - 14_000 });
   });
 
