@@ -1,6 +1,6 @@
 // Bench part: the whole pipeline (runOnce, forward-range) from the Crusoe emulator to the HEC
 // emulator with fs state in stateDir. After limitMs it asks for a graceful stop, like SIGTERM.
-// Arg: {info, stateDir, startMs, endMs, limitMs, pageSize, chunkConcurrency, hecMaxRetries?}.
+// Arg: {info, stateDir, startMs, endMs, limitMs, pageSize, chunkConcurrency, hecMaxRetries?, dedup?}.
 // Prints {outcome, exitCode, counts, wallMs, cpuMs, stopped, failure?}.
 import { runOnce } from "../../src/pipeline/session.ts";
 import { configForInfo } from "./config.ts";
@@ -16,13 +16,19 @@ const arg = readArg<{
   pageSize: number;
   chunkConcurrency: number;
   hecMaxRetries?: number;
+  /** false: DISABLE_DEDUP (a diagnostic: what the dedup state costs). */
+  dedup?: boolean;
 }>();
 const base = configForInfo(arg.info, arg.stateDir);
 const config = {
   ...base,
   crusoe: { ...base.crusoe, pageSize: arg.pageSize },
   hec: { ...base.hec, maxRetries: arg.hecMaxRetries ?? base.hec.maxRetries },
-  window: { ...base.window, concurrency: arg.chunkConcurrency },
+  window: {
+    ...base.window,
+    concurrency: arg.chunkConcurrency,
+    dedupEnabled: arg.dedup ?? base.window.dedupEnabled,
+  },
 };
 const started = performance.now();
 const cpuBefore = process.cpuUsage();

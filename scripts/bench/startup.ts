@@ -1,5 +1,5 @@
 // Section 1: start-up of the compiled binary (`--help`, `--version`) and of `bun src/cli.ts`.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mb, median, ms, note, printSection, printTable, ROOT } from "./lib.ts";
@@ -8,7 +8,10 @@ export const BINARY = join(ROOT, "dist", "crusoe-splunk-hec-linux-x64");
 
 /** Builds the x64 binary when dist/ lacks it (the bench measures what users run). */
 export function ensureBinary(): string {
-  if (existsSync(BINARY)) return BINARY;
+  if (existsSync(BINARY)) {
+    warnIfStale();
+    return BINARY;
+  }
   note(`${BINARY} missing: building it (bun run scripts/build.ts --target bun-linux-x64)`);
   const result = Bun.spawnSync(["bun", "run", "scripts/build.ts", "--target", "bun-linux-x64"], {
     cwd: ROOT,
@@ -17,6 +20,21 @@ export function ensureBinary(): string {
   });
   if (!result.success || !existsSync(BINARY)) throw new Error("building the x64 binary failed");
   return BINARY;
+}
+
+let warned = false;
+/** The bench measures the binary as built; say so when src/ changed since. */
+function warnIfStale(): void {
+  if (warned) return;
+  warned = true;
+  const built = statSync(BINARY).mtimeMs;
+  const newer = readdirSync(join(ROOT, "src"), { recursive: true, encoding: "utf8" }).filter(
+    (name) => name.endsWith(".ts") && statSync(join(ROOT, "src", name)).mtimeMs > built,
+  );
+  if (newer.length) {
+    note(`note: ${newer.length} file(s) in src/ are newer than ${BINARY.slice(ROOT.length + 1)}`);
+    note("      (binary figures are for the older build; `bun run build` refreshes it)");
+  }
 }
 
 export interface Timing {

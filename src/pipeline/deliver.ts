@@ -1,7 +1,7 @@
 // Entries in, settled events out: compute ids, drop what was delivered before, batch, send
 // with a bounded number of batches in flight, and commit each batch's outcome in order.
 // Ids are committed only after the sink accepted (or dead-lettered) them.
-import { type AuditLogEntry, eventTimeMs } from "../crusoe/entry.ts";
+import { type AuditLogEntry, eventTimeMs, parseRfc3339 } from "../crusoe/entry.ts";
 import { createBatcher } from "../hec/batcher.ts";
 import { buildEnvelopeLine, type EnvelopeMeta } from "../hec/envelope.ts";
 import { logger } from "../log.ts";
@@ -10,6 +10,10 @@ import { appendDeadLetters } from "../state/dead-letter.ts";
 import type { DedupSet, DedupStore } from "../state/dedup.ts";
 import { eventId } from "../state/event-id.ts";
 import type { RunCounts } from "./counts.ts";
+
+function endTimeMs(entry: AuditLogEntry): number | undefined {
+  return typeof entry.end_time === "string" ? parseRfc3339(entry.end_time) : undefined;
+}
 
 export interface DeliveryDeps {
   sink: Sink;
@@ -51,24 +55,27 @@ export class Delivery {
     for (const entry of entries) {
       if (this.failure) return;
       const id = eventId(entry);
-      if (dedup?.set.has(id) || this.pending.has(id)) {
+      const startMs = eventTimeMs(entry);
+      // Dedup needs a time that is the same on every run: end_time when start_time is missing.
+      const timeMs = startMs ?? endTimeMs(entry) ?? this.deps.now();
+      if (this.pending.has(id) || (await dedup?.set.has(id, timeMs))) {
         counts.duplicates++;
         continue;
       }
-      let timeMs = eventTimeMs(entry);
-      if (timeMs === undefined) {
+      if (startMs === undefined) {
         counts.missingTime++;
         logger.warn(`entry ${id.slice(0, 12)} has no parseable start_time: sent with ingest time`);
-        timeMs = this.deps.now();
       }
       this.pending.add(id);
-      const batch = this.batcher.add({
-        id,
-        timeMs,
-        line: buildEnvelopeLine(entry, id, timeMs, meta),
-      });
+      const line = buildEnvelopeLine(entry, id, startMs ?? this.deps.now(), meta);
+      const batch = this.batcher.add({ id, timeMs, line });
       if (batch) await this.dispatch(batch);
     }
+  }
+
+  /** A new chunk starts here: hours before it will not be checked again in this run. */
+  startChunk(startMs: number): void {
+    this.deps.dedup?.set.forgetBefore(startMs - 3_600_000);
   }
 
   /** Send what is batched and wait until every batch is settled (a chunk boundary). */

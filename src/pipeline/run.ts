@@ -123,11 +123,15 @@ async function deliverChunks(
   serverNowMs: number,
 ): Promise<RunReport> {
   const { config } = ctx;
+  // Ids of everything this run reads are kept at least until the next run (an old range
+  // resumes without repeats); that run prunes back to the retention.
+  const oldestMs = plan.chunks[0]?.startMs ?? serverNowMs;
+  const retentionMs = Math.max(
+    config.window.dedupRetentionSeconds * 1000,
+    serverNowMs - oldestMs + 3_600_000,
+  );
   const dedup = config.window.dedupEnabled
-    ? {
-        store: ctx.store.dedup,
-        set: await ctx.store.dedup.load(serverNowMs, config.window.dedupRetentionSeconds * 1000),
-      }
+    ? { store: ctx.store.dedup, set: await ctx.store.dedup.load(serverNowMs, retentionMs) }
     : undefined;
   const delivery = new Delivery({
     sink: ctx.sink,
@@ -151,6 +155,7 @@ async function deliverChunks(
   let interrupted = false;
   try {
     for await (const { chunk, pages } of chunks) {
+      delivery.startChunk(chunk.startMs);
       for await (const page of pages) {
         if (ctx.stopRequested() || ctx.leaseLost()) break;
         await delivery.addPage(page);

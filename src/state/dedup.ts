@@ -1,26 +1,37 @@
-// Delivered event ids, kept in one document per HOUR of event time (not one key per id: 100k
-// keys on disk take seconds, a few documents take milliseconds). Pruned by EVENT time, so a
-// replayed range and the live forwarder recognise the same event inside the retention.
+// Delivered event ids, kept per HOUR of event time (not one key per id: 100k keys on disk take
+// seconds, a few documents take milliseconds). Pruned by EVENT time, so a replayed range and the
+// live forwarder recognise the same event inside the retention.
+//
+// An hour is a base document plus small delta documents: a commit writes only its own batch's
+// ids (cheap at any volume) and an hour with many deltas is compacted into its base. Hours are
+// loaded when an event of that hour is checked and can be forgotten once the run has moved on,
+// so memory follows the hours being worked on, not the retention.
 import { type DocStore, isFiniteNumber, isRecord, readDoc, writeDoc } from "./documents.ts";
 import { CorruptStateError } from "./errors.ts";
 
 export interface DedupStore {
-  /** Load ids whose event time is within retention of nowMs; throws CorruptStateError naming the file/key on a bad document. */
+  /** Validate every document within retention of nowMs (a corrupt one throws CorruptStateError naming it). */
   load(nowMs: number, retentionMs: number): Promise<DedupSet>;
-  /** Add delivered (or dead-lettered) events, persisted atomically before returning; prunes buckets older than retention. */
+  /** Add delivered (or dead-lettered) events, persisted before returning; prunes hours beyond retention. */
   commit(set: DedupSet, events: { id: string; timeMs: number }[]): Promise<void>;
   stats(): Promise<{ trackedIds: number; oldestMs?: number; newestMs?: number; buckets: number }>;
 }
 
 export interface DedupSet {
-  has(id: string): boolean;
+  /** Was this event (of this event time) delivered before? */
+  has(id: string, timeMs: number): Promise<boolean>;
+  /** Drop hours before this time from memory (they stay on the store). */
+  forgetBefore(ms: number): void;
+  /** Ids tracked within the retention. */
   readonly size: number;
 }
 
 const HOUR_MS = 3_600_000;
-const KEY_PATTERN = /^dedup:(\d{4}-\d{2}-\d{2}T\d{2})\.json$/;
+const KEY_PATTERN = /^dedup:(\d{4}-\d{2}-\d{2}T\d{2})(?:-d(\d+))?\.json$/;
+/** Deltas an hour may collect before it is compacted into its base document. */
+const MAX_DELTAS = 32;
 
-interface BucketDoc {
+export interface BucketDoc {
   v: 1;
   hour: string;
   minMs: number;
@@ -28,142 +39,229 @@ interface BucketDoc {
   ids: string[];
 }
 
+interface HourKeys {
+  base: boolean;
+  deltas: number[];
+}
+
+interface LoadedHour {
+  ids: Set<string>;
+  minMs: number;
+  maxMs: number;
+}
+
 class LoadedSet implements DedupSet {
-  readonly all = new Set<string>();
-  readonly buckets = new Map<number, BucketDoc>();
-  /** Buckets left on the store beyond the retention; removed at the next commit, not by a read. */
+  /** Every hour on the store (within retention) and its documents. */
+  readonly keys = new Map<number, HourKeys>();
+  readonly hours = new Map<number, LoadedHour>();
+  private readonly loading = new Map<number, Promise<LoadedHour>>();
+  /** Documents beyond the retention; removed at the next commit, not by a read. */
   staleKeys: string[] = [];
+  size = 0;
   private readonly loadedAt = Date.now();
 
   constructor(
+    private readonly docs: DocStore,
     private readonly nowMs: number,
     private readonly retentionMs: number,
   ) {}
 
-  has(id: string): boolean {
-    return this.all.has(id);
-  }
-
-  get size(): number {
-    return this.all.size;
-  }
-
   /** Start of the oldest hour still kept; advances with wall time for long-lived sets (daemon). */
   cutoffMs(): number {
     return this.nowMs + (Date.now() - this.loadedAt) - this.retentionMs;
+  }
+
+  async has(id: string, timeMs: number): Promise<boolean> {
+    const hourMs = hourOf(timeMs);
+    if (isExpired(hourMs, this.cutoffMs())) return false;
+    return (await this.hour(hourMs)).ids.has(id);
+  }
+
+  forgetBefore(ms: number): void {
+    for (const hourMs of this.hours.keys()) if (hourMs + HOUR_MS <= ms) this.hours.delete(hourMs);
+  }
+
+  hour(hourMs: number): Promise<LoadedHour> | LoadedHour {
+    const loaded = this.hours.get(hourMs);
+    if (loaded) return loaded;
+    // Many events of one hour ask at once: read its documents once.
+    let loading = this.loading.get(hourMs);
+    if (!loading) {
+      loading = readHour(this.docs, hourMs, this.keys.get(hourMs)).then((docs) => {
+        const hour: LoadedHour = { ids: new Set(), minMs: Number.POSITIVE_INFINITY, maxMs: 0 };
+        for (const doc of docs) mergeInto(hour, doc);
+        this.hours.set(hourMs, hour);
+        this.loading.delete(hourMs);
+        return hour;
+      });
+      this.loading.set(hourMs, loading);
+    }
+    return loading;
   }
 }
 
 export function createDedupStore(docs: DocStore): DedupStore {
   return {
     async load(nowMs, retentionMs) {
-      const set = new LoadedSet(nowMs, retentionMs);
+      const set = new LoadedSet(docs, nowMs, retentionMs);
       const cutoff = set.cutoffMs();
-      const live: [number, string][] = [];
-      for (const [key, hourMs] of await listBuckets(docs)) {
-        if (isExpired(hourMs, cutoff)) set.staleKeys.push(key);
-        else live.push([hourMs, key]);
+      for (const [hourMs, keys] of await listHours(docs)) {
+        if (isExpired(hourMs, cutoff)) set.staleKeys.push(...keysOf(hourMs, keys));
+        else set.keys.set(hourMs, keys);
       }
-      const docsRead = await Promise.all(live.map(([, key]) => readBucket(docs, key)));
-      live.forEach(([hourMs], i) => {
-        const doc = docsRead[i];
-        if (!doc) return;
-        set.buckets.set(hourMs, doc);
-        for (const id of doc.ids) set.all.add(id);
-      });
+      // Read (and so validate) every document now: a corrupt one must stop the run before
+      // anything is sent, not when its hour comes up. Only the count is kept (deltas hold
+      // only ids new to their hour, so lengths add up).
+      for (const [hourMs, keys] of set.keys) {
+        for (const doc of await readHour(docs, hourMs, keys)) set.size += doc.ids.length;
+      }
       return set;
     },
 
     async commit(set, events) {
       if (!(set instanceof LoadedSet)) throw new TypeError("commit needs a set from load()");
       const cutoff = set.cutoffMs();
-      const changed = stageEvents(set, events, cutoff);
-      const expired = [...set.buckets.keys()].filter((hourMs) => isExpired(hourMs, cutoff));
-      // Writes first, so an interrupted commit never loses ids it had already recorded.
-      await Promise.all([...changed].map(([hourMs, doc]) => writeDoc(docs, keyFor(hourMs), doc)));
-      for (const [hourMs, doc] of changed) {
-        set.buckets.set(hourMs, doc);
-        for (const id of doc.ids) set.all.add(id);
+      const byHour = new Map<number, { id: string; timeMs: number }[]>();
+      for (const event of events) {
+        if (!isFiniteNumber(event.timeMs))
+          throw new TypeError(`event ${event.id} has no valid time`);
+        const hourMs = hourOf(event.timeMs);
+        // Beyond the retention the id would be pruned at once; the checkpoint covers such ranges.
+        if (isExpired(hourMs, cutoff)) continue;
+        const list = byHour.get(hourMs);
+        if (list) list.push(event);
+        else byHour.set(hourMs, [event]);
       }
-      const removals = [...set.staleKeys, ...expired.map(keyFor)];
-      await Promise.all(removals.map((key) => docs.remove(key)));
-      set.staleKeys = [];
-      for (const hourMs of expired) {
-        for (const id of set.buckets.get(hourMs)?.ids ?? []) set.all.delete(id);
-        set.buckets.delete(hourMs);
-      }
+      for (const [hourMs, hourEvents] of byHour) await commitHour(docs, set, hourMs, hourEvents);
+      await pruneExpired(docs, set, cutoff);
     },
 
     async stats() {
-      const keys = await listBuckets(docs);
-      const buckets = await Promise.all(keys.map(([key]) => readBucket(docs, key)));
       let trackedIds = 0;
       let oldestMs: number | undefined;
       let newestMs: number | undefined;
-      for (const doc of buckets) {
-        if (!doc || doc.ids.length === 0) continue;
-        trackedIds += doc.ids.length;
-        oldestMs = Math.min(oldestMs ?? doc.minMs, doc.minMs);
-        newestMs = Math.max(newestMs ?? doc.maxMs, doc.maxMs);
+      const hours = await listHours(docs);
+      for (const [hourMs, keys] of hours) {
+        const hour: LoadedHour = { ids: new Set(), minMs: Number.POSITIVE_INFINITY, maxMs: 0 };
+        for (const doc of await readHour(docs, hourMs, keys)) mergeInto(hour, doc);
+        if (hour.ids.size === 0) continue;
+        trackedIds += hour.ids.size;
+        oldestMs = Math.min(oldestMs ?? hour.minMs, hour.minMs);
+        newestMs = Math.max(newestMs ?? hour.maxMs, hour.maxMs);
       }
-      return { trackedIds, oldestMs, newestMs, buckets: keys.length };
+      return { trackedIds, oldestMs, newestMs, buckets: hours.size };
     },
   };
 }
 
-/** New bucket documents (copies) holding the events not yet recorded; the set is untouched. */
-function stageEvents(
+/** Write the hour's new ids as one delta (or, past MAX_DELTAS, the compacted base). */
+async function commitHour(
+  docs: DocStore,
   set: LoadedSet,
+  hourMs: number,
   events: { id: string; timeMs: number }[],
-  cutoff: number,
-): Map<number, BucketDoc> {
-  const changed = new Map<number, BucketDoc>();
-  const seen = new Set<string>();
-  for (const { id, timeMs } of events) {
-    if (!isFiniteNumber(timeMs)) throw new TypeError(`event ${id} has no valid time`);
-    if (set.all.has(id) || seen.has(id)) continue;
-    const hourMs = Math.floor(timeMs / HOUR_MS) * HOUR_MS;
-    // Beyond the retention the id would be pruned at once; the checkpoint covers such ranges.
-    if (isExpired(hourMs, cutoff)) continue;
-    seen.add(id);
-    let doc = changed.get(hourMs);
-    if (!doc) {
-      const old = set.buckets.get(hourMs);
-      doc = old
-        ? { ...old, ids: [...old.ids] }
-        : { v: 1, hour: hourName(hourMs), minMs: timeMs, maxMs: timeMs, ids: [] };
-      changed.set(hourMs, doc);
-    }
-    doc.ids.push(id);
-    doc.minMs = Math.min(doc.minMs, timeMs);
-    doc.maxMs = Math.max(doc.maxMs, timeMs);
+): Promise<void> {
+  const hour = await set.hour(hourMs);
+  const fresh = new Map<string, number>();
+  for (const { id, timeMs } of events) if (!hour.ids.has(id)) fresh.set(id, timeMs);
+  if (fresh.size === 0) return;
+  const times = [...fresh.values()];
+  const delta: BucketDoc = {
+    v: 1,
+    hour: hourName(hourMs),
+    minMs: Math.min(...times),
+    maxMs: Math.max(...times),
+    ids: [...fresh.keys()],
+  };
+  const keys = set.keys.get(hourMs) ?? { base: false, deltas: [] };
+  if (keys.deltas.length < MAX_DELTAS) {
+    const seq = (keys.deltas.at(-1) ?? 0) + 1;
+    await writeDoc(docs, keyFor(hourMs, seq), delta);
+    keys.deltas.push(seq);
+  } else {
+    // Base first: until the deltas are gone, a crash leaves ids in both, which is harmless.
+    const ids = [...hour.ids, ...delta.ids];
+    const base = {
+      ...delta,
+      minMs: Math.min(hour.minMs, delta.minMs),
+      maxMs: Math.max(hour.maxMs, delta.maxMs),
+      ids,
+    };
+    await writeDoc(docs, keyFor(hourMs), base);
+    await Promise.all(keys.deltas.map((seq) => docs.remove(keyFor(hourMs, seq))));
+    keys.base = true;
+    keys.deltas = [];
   }
-  return changed;
+  set.keys.set(hourMs, keys);
+  mergeInto(hour, delta);
+  set.size += fresh.size;
+}
+
+async function pruneExpired(docs: DocStore, set: LoadedSet, cutoff: number): Promise<void> {
+  const removals = set.staleKeys;
+  for (const [hourMs, keys] of set.keys) {
+    if (!isExpired(hourMs, cutoff)) continue;
+    removals.push(...keysOf(hourMs, keys));
+    set.keys.delete(hourMs);
+    set.hours.delete(hourMs);
+  }
+  await Promise.all(removals.map((key) => docs.remove(key)));
+  set.staleKeys = [];
+}
+
+function mergeInto(hour: LoadedHour, doc: BucketDoc): void {
+  for (const id of doc.ids) hour.ids.add(id);
+  hour.minMs = Math.min(hour.minMs, doc.minMs);
+  hour.maxMs = Math.max(hour.maxMs, doc.maxMs);
+}
+
+async function readHour(
+  docs: DocStore,
+  hourMs: number,
+  keys: HourKeys | undefined,
+): Promise<BucketDoc[]> {
+  if (!keys) return [];
+  const found = await Promise.all(keysOf(hourMs, keys).map((key) => readBucket(docs, key)));
+  return found.filter((doc): doc is BucketDoc => doc !== undefined);
 }
 
 function isExpired(hourMs: number, cutoff: number): boolean {
   return hourMs + HOUR_MS <= cutoff;
 }
 
+function hourOf(ms: number): number {
+  return Math.floor(ms / HOUR_MS) * HOUR_MS;
+}
+
 function hourName(hourMs: number): string {
   return new Date(hourMs).toISOString().slice(0, 13);
 }
 
-function keyFor(hourMs: number): string {
-  return `dedup:${hourName(hourMs)}.json`;
+function keyFor(hourMs: number, delta?: number): string {
+  return `dedup:${hourName(hourMs)}${delta === undefined ? "" : `-d${delta}`}.json`;
 }
 
-/** Bucket keys with their hour; other names (documents moved aside) are not buckets. */
-async function listBuckets(docs: DocStore): Promise<[string, number][]> {
-  const out: [string, number][] = [];
+function keysOf(hourMs: number, keys: HourKeys): string[] {
+  return [...(keys.base ? [keyFor(hourMs)] : []), ...keys.deltas.map((seq) => keyFor(hourMs, seq))];
+}
+
+/** The hours on the store and their documents; other names (documents moved aside) are not buckets. */
+async function listHours(docs: DocStore): Promise<Map<number, HourKeys>> {
+  const hours = new Map<number, HourKeys>();
   for (const key of await docs.keys("dedup")) {
-    const hour = KEY_PATTERN.exec(key)?.[1];
-    if (hour) out.push([key, Date.parse(`${hour}:00:00Z`)]);
+    const match = KEY_PATTERN.exec(key);
+    if (!match?.[1]) continue;
+    const hourMs = Date.parse(`${match[1]}:00:00Z`);
+    const entry = hours.get(hourMs) ?? { base: false, deltas: [] };
+    if (match[2] === undefined) entry.base = true;
+    else entry.deltas.push(Number(match[2]));
+    hours.set(hourMs, entry);
   }
-  return out.sort((a, b) => a[1] - b[1]);
+  for (const entry of hours.values()) entry.deltas.sort((a, b) => a - b);
+  return new Map([...hours].sort((a, b) => a[0] - b[0]));
 }
 
-/** Reads and validates one bucket; throws CorruptStateError naming it. */
+/** Reads and validates one bucket document; throws CorruptStateError naming it. */
 export async function readBucket(docs: DocStore, key: string): Promise<BucketDoc | undefined> {
   const hour = KEY_PATTERN.exec(key)?.[1];
   const doc = await readDoc(docs, key, isBucketDoc);

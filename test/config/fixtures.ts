@@ -1,9 +1,9 @@
 // A valid configuration, and small helpers to load variations of it in-process.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type LoadedConfig, loadConfig } from "../../src/config/load.ts";
 import type { Needs } from "../../src/config/resolve.ts";
+import { tempDir as makeTempDir } from "../helpers/temp.ts";
 
 export const ORG_ID = "0f8c5a7e-3b7d-4c1e-9a2b-6d4e5f708192";
 export const KEY_ID = "TESTKEYID0123456789abc";
@@ -25,7 +25,7 @@ export function validEnv(stateDir = "/tmp/csh-unused-state"): Record<string, str
 }
 
 export function tempDir(prefix = "csh-config-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 /** Write files into a fresh temp dir; returns the dir. */

@@ -1,8 +1,8 @@
 // The real compiled binary, built once per test run (or taken from CSH_BINARY, which CI sets
 // after `bun run build`), run as a subprocess from a temp directory.
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "./temp.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 let built: string | undefined;
@@ -50,7 +50,7 @@ function childEnv(env: Record<string, string | undefined> = {}): Record<string, 
 
 export function spawnBinary(args: string[], options: RunOptions = {}) {
   return Bun.spawn([binaryPath(), ...args], {
-    cwd: options.cwd ?? mkdtempSync(join(tmpdir(), "csh-cwd-")),
+    cwd: options.cwd ?? tempDir("csh-cwd-"),
     env: childEnv(options.env),
     stdout: "pipe",
     stderr: "pipe",

@@ -58,10 +58,13 @@ describe("fs store specifics", () => {
     expect(leftovers).toHaveLength(1); // the crash really happened with the new file written
 
     const set = await (await openStateStore(config, stream)).dedup.load(NOW, DAY);
-    expect([set.has(id("old")), set.has(id("lost"))]).toEqual([true, false]);
+    expect([await set.has(id("old"), NOW), await set.has(id("lost"), NOW)]).toEqual([true, false]);
     await store.dedup.commit(set, [{ id: id("next"), timeMs: NOW }]);
     const after = await (await openStateStore(config, stream)).dedup.load(NOW, DAY);
-    expect([after.has(id("old")), after.has(id("next"))]).toEqual([true, true]);
+    expect([await after.has(id("old"), NOW), await after.has(id("next"), NOW)]).toEqual([
+      true,
+      true,
+    ]);
   });
 
   test("a half-written temp file beside a document is ignored", async () => {
@@ -72,7 +75,7 @@ describe("fs store specifics", () => {
     const dir = join(root, stream);
     writeFileSync(join(dir, "dedup", ".2024-05-01T12.json.tmp-999-dead"), '{"v":1,"ids":["x');
     writeFileSync(join(dir, ".checkpoint.json.tmp-999-dead"), "");
-    expect((await store.dedup.load(NOW, DAY)).has(id(1))).toBe(true);
+    expect(await (await store.dedup.load(NOW, DAY)).has(id(1), NOW)).toBe(true);
     expect(await store.checkpoints.get()).toBe(NOW);
     expect((await store.dedup.stats()).buckets).toBe(1);
   });

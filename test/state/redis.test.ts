@@ -64,11 +64,14 @@ describe.skipIf(!redis)("redis store specifics", () => {
       .catch((e) => e);
     expect(error).toBeInstanceOf(StateError);
     expect(error.message).toContain(`cannot reach Redis at redis://127.0.0.1:${redis?.port}`);
-    expect(set.has(id("during"))).toBe(false); // not recorded, so it will be sent again
+    expect(await set.has(id("during"), NOW)).toBe(false); // not recorded, so it will be sent again
     await redis?.resume();
 
     const after = await store.dedup.load(NOW, DAY); // the same store reconnects
-    expect([after.has(id("before")), after.has(id("during"))]).toEqual([true, false]);
+    expect([await after.has(id("before"), NOW), await after.has(id("during"), NOW)]).toEqual([
+      true,
+      false,
+    ]);
     await store.dedup.commit(after, [{ id: id("during"), timeMs: NOW }]);
     await store.close();
     const fresh = await openStateStore(config(), stream);

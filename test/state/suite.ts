@@ -70,7 +70,7 @@ export function runStateSuite(name: string, fixture: () => StoreFixture) {
       const stream = newStream();
       const first = await open(stream);
       const set = await first.dedup.load(NOW, DAY);
-      expect(set.has(id(1))).toBe(false);
+      expect(await set.has(id(1), NOW - 10_000)).toBe(false);
       // Filtering read the set, but nothing was confirmed yet: a new run must not skip them.
       expect((await (await open(stream)).dedup.load(NOW, DAY)).size).toBe(0);
 
@@ -78,11 +78,12 @@ export function runStateSuite(name: string, fixture: () => StoreFixture) {
         { id: id(1), timeMs: NOW - 10_000 },
         { id: id(2), timeMs: NOW - 2 * HOUR },
       ]);
-      expect(set.has(id(1))).toBe(true); // the same run skips them too
+      expect(await set.has(id(1), NOW - 10_000)).toBe(true); // the same run skips them too
       const later = await (await open(stream)).dedup.load(NOW, DAY);
       expect(later.size).toBe(2);
-      expect(later.has(id(1)) && later.has(id(2))).toBe(true);
-      expect(later.has(id(3))).toBe(false);
+      expect(await later.has(id(1), NOW - 10_000)).toBe(true);
+      expect(await later.has(id(2), NOW - 2 * HOUR)).toBe(true);
+      expect(await later.has(id(3), NOW)).toBe(false);
     });
 
     test("ids are pruned by event time, not by when they were sent", async () => {
@@ -95,16 +96,19 @@ export function runStateSuite(name: string, fixture: () => StoreFixture) {
         { id: id("old"), timeMs: NOW - 30 * HOUR }, // sent now, but its event is past retention
       ]);
       const now = await (await open(stream)).dedup.load(NOW, DAY);
-      expect([now.has(id("recent")), now.has(id("edge")), now.has(id("old"))]).toEqual([
-        true,
-        true,
-        false,
-      ]);
+      expect([
+        await now.has(id("recent"), NOW - HOUR),
+        await now.has(id("edge"), NOW - 23 * HOUR),
+        await now.has(id("old"), NOW - 30 * HOUR),
+      ]).toEqual([true, true, false]);
       expect((await store.dedup.stats()).buckets).toBe(2);
 
       // Two hours later the 23-hour-old event has left the retention.
       const later = await (await open(stream)).dedup.load(NOW + 2 * HOUR, DAY);
-      expect([later.has(id("recent")), later.has(id("edge"))]).toEqual([true, false]);
+      expect([
+        await later.has(id("recent"), NOW - HOUR),
+        await later.has(id("edge"), NOW - 23 * HOUR),
+      ]).toEqual([true, false]);
       // Reading does not delete; the next commit removes the expired bucket from the store.
       expect((await store.dedup.stats()).buckets).toBe(2);
       await store.dedup.commit(later, [{ id: id("new"), timeMs: NOW + HOUR }]);
@@ -167,7 +171,7 @@ export function runStateSuite(name: string, fixture: () => StoreFixture) {
       await storeA.checkpoints.set(NOW);
       await storeA.checkpoints.setRange("1-2", { doneUntilMs: 2, finished: true });
       await storeB.checkpoints.set(NOW - HOUR);
-      expect((await storeB.dedup.load(NOW, DAY)).has(id(1))).toBe(false);
+      expect(await (await storeB.dedup.load(NOW, DAY)).has(id(1), NOW)).toBe(false);
 
       expect(await storeA.clear()).toEqual({ movedAside: [] });
       const fresh = await open(a);
@@ -287,6 +291,36 @@ export function runStateSuite(name: string, fixture: () => StoreFixture) {
       expect("lease" in (await store.locks.tryAcquire(60_000))).toBe(true);
     });
 
+    test("many small commits to one hour stay small documents, compact, and lose nothing", async () => {
+      const stream = newStream();
+      const store = await open(stream);
+      const set = await store.dedup.load(NOW, DAY);
+      const ids = Array.from({ length: 800 }, (_, n) => id(`many-${n}`));
+      for (let n = 0; n < ids.length; n += 10) {
+        await store.dedup.commit(
+          set,
+          ids.slice(n, n + 10).map((one) => ({ id: one, timeMs: NOW - 1000 })),
+        );
+      }
+      const stats = await store.dedup.stats();
+      expect(stats.trackedIds).toBe(800);
+      expect(stats.buckets).toBe(1);
+      const again = await (await open(stream)).dedup.load(NOW, DAY);
+      expect(again.size).toBe(800);
+      const found = await Promise.all(ids.map((one) => again.has(one, NOW - 1000)));
+      expect(found.every(Boolean)).toBe(true);
+    });
+
+    test("hours forgotten from memory are read again when asked", async () => {
+      const stream = newStream();
+      const store = await open(stream);
+      const set = await store.dedup.load(NOW, DAY);
+      await store.dedup.commit(set, [{ id: id("early"), timeMs: NOW - 5 * HOUR }]);
+      set.forgetBefore(NOW);
+      expect(await set.has(id("early"), NOW - 5 * HOUR)).toBe(true);
+      expect(await set.has(id("early"), NOW - HOUR)).toBe(false); // another hour, another event
+    });
+
     test("100k ids round-trip", async () => {
       const stream = newStream();
       const store = await open(stream);
@@ -297,8 +331,9 @@ export function runStateSuite(name: string, fixture: () => StoreFixture) {
       await store.dedup.commit(await store.dedup.load(NOW, DAY), events);
       const set = await (await open(stream)).dedup.load(NOW, DAY);
       expect(set.size).toBe(100_000);
-      expect(events.every((event) => set.has(event.id))).toBe(true);
-      expect(set.has(`${"f".repeat(8)}${"ab".repeat(28)}`)).toBe(false);
+      const found = await Promise.all(events.map((event) => set.has(event.id, event.timeMs)));
+      expect(found.every(Boolean)).toBe(true);
+      expect(await set.has(`${"f".repeat(8)}${"ab".repeat(28)}`, NOW)).toBe(false);
       expect((await store.dedup.stats()).trackedIds).toBe(100_000);
     });
   });
