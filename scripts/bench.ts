@@ -43,9 +43,11 @@ async function dataHost(): Promise<EmulatorHost> {
       startMs: dataStart,
       endMs: dataStart + 10 * HOUR_MS,
     });
+    console.log("");
     note(
-      `\n  data set: ${count(DATA_EVENTS)} audit entries over 10 h, emulators ready in ${secs(host.info.setupMs)}`,
+      `data set: ${count(DATA_EVENTS)} audit entries over 10 h, emulators ready in ${secs(host.info.setupMs)}`,
     );
+    note("(the emulators run in their own process; each measurement below in another one)");
   }
   return host;
 }

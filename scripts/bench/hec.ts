@@ -48,6 +48,7 @@ export async function benchHecSend(host: EmulatorHost): Promise<void> {
       `${(((lineBytes / wallMs) * 1000) / 1e6).toFixed(1)} MB/s`,
       `${(((wire / wallMs) * 1000) / 1e6).toFixed(1)} MB/s`,
       secs(run.cpuMs),
+      secs(after.cpuMs - before.cpuMs),
       mb(run.maxRssBytes),
     ]);
   }
@@ -60,6 +61,7 @@ export async function benchHecSend(host: EmulatorHost): Promise<void> {
       "NDJSON",
       "on the wire",
       "CPU",
+      "emulator CPU",
       "peak RSS",
     ],
     rows,

@@ -1,6 +1,6 @@
-import { EXIT, UsageError } from "../errors.ts";
+import { EXIT, LockHeldError, UsageError } from "../errors.ts";
 import { logger } from "../log.ts";
-import { openStore } from "../pipeline/session.ts";
+import { describeHolder, openStore } from "../pipeline/session.ts";
 import { jsonArg, streamArgs } from "./_args.ts";
 import { defineVerb, loadFromArgs, NEEDS_STREAM } from "./_verb.ts";
 
@@ -28,7 +28,14 @@ export default defineVerb({
     const store = await openStore(config);
     try {
       if (args.clear) {
-        const { movedAside } = await store.clear();
+        // Never reset state under a running forwarder.
+        const acquired = await store.locks.tryAcquire(config.state.lockTtlMs);
+        if ("heldBy" in acquired) {
+          throw new LockHeldError(
+            `cannot clear while a run holds the lock: ${describeHolder(acquired.heldBy)}`,
+          );
+        }
+        const { movedAside } = await store.clear().finally(() => acquired.lease.release());
         for (const file of movedAside) logger.info(`moved aside: ${file}`);
         logger.info(`cleared state of stream ${store.stream} (${store.location})`);
         return EXIT.ok;

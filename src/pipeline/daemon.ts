@@ -77,7 +77,14 @@ export async function runDaemon(config: ResolvedConfig, options: DaemonOptions):
 }
 
 async function acquire(store: StateStore, ttl: number, announce: boolean) {
-  const result = await store.locks.tryAcquire(ttl);
+  let result: Awaited<ReturnType<StateStore["locks"]["tryAcquire"]>>;
+  try {
+    result = await store.locks.tryAcquire(ttl);
+  } catch (error) {
+    // The state store is unreachable (Redis restarting): keep trying, like a standby.
+    logger.warn(`cannot take the lock: ${(error as Error).message}`);
+    return undefined;
+  }
   if ("heldBy" in result) {
     if (announce) logger.info(`standby: the lock is held by ${describeHolder(result.heldBy)}`);
     return undefined;

@@ -1,7 +1,7 @@
 // The compiled binary as a subprocess against the emulators: delivery once, right _time,
 // exit codes, and state untouched by failures.
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventTimeMs } from "../../src/crusoe/entry.ts";
 import { eventId } from "../../src/state/event-id.ts";
@@ -143,6 +143,29 @@ describe("forward (compiled binary)", () => {
     const status = await statusOf(world);
     expect(status.checkpoint).toBeNull();
     expect(status.lastRun).toBeNull();
+  });
+
+  test("a corrupt state file stops every run naming it, until dedup-stats --clear moves it aside", async () => {
+    world = await startWorld({ events: 200 });
+    expect((await runBinary(["forward"], { env: world.env })).code).toBe(0);
+    const streamDir = join(
+      world.stateDir,
+      readdirSync(world.stateDir).find((name) => !name.includes(".")) ?? "",
+    );
+    const checkpoint = join(streamDir, "checkpoint.json");
+    writeFileSync(checkpoint, readFileSync(checkpoint, "utf8").slice(0, 5)); // a torn write
+    for (let run = 0; run < 2; run++) {
+      const failed = await runBinary(["forward"], { env: world.env });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain(checkpoint);
+    }
+    expect(world.hec.accepted.length).toBe(200);
+    const cleared = await runBinary(["dedup-stats", "--clear"], { env: world.env });
+    expect(cleared.code).toBe(0);
+    expect(readdirSync(streamDir).some((name) => name.startsWith("checkpoint.json.corrupt-"))).toBe(
+      true,
+    );
+    expect((await runBinary(["forward"], { env: world.env })).code).toBe(0);
   });
 
   test("--sink stdout writes NDJSON envelopes to stdout and logs only to stderr", async () => {
