@@ -1,6 +1,6 @@
 // A resolved config pointing at the built-in emulators: used by selftest, tests and the bench.
 import { join } from "node:path";
-import type { ResolvedConfig } from "../config/types.ts";
+import type { HecConfig, ResolvedConfig } from "../config/types.ts";
 import type { CrusoeEmulator } from "./crusoe.ts";
 import type { HecEmulator } from "./hec.ts";
 
@@ -23,23 +23,7 @@ export function configForEmulators(
       maxRetries: 3,
       filters: {},
     },
-    hec: {
-      url: hec.url,
-      token: hec.token,
-      source: "crusoe_api",
-      sourcetype: "crusoe:audit",
-      host: "selftest",
-      tls: { verify: true },
-      batchSize: 100,
-      maxBatchBytes: 1_000_000,
-      gzip: true,
-      concurrency: 2,
-      ack: false,
-      ackPollSeconds: 10,
-      ackTimeoutSeconds: 300,
-      timeoutMs: 10_000,
-      maxRetries: 3,
-    },
+    hec: hecConfigFor(hec),
     sink: "hec",
     state: {
       dir: stateDir,
@@ -57,5 +41,30 @@ export function configForEmulators(
       dedupEnabled: true,
     },
     dryRun: false,
+  };
+}
+
+/** Production defaults pointed at a HEC emulator. */
+export function hecConfigFor(
+  hec: { url: string; token: string },
+  overrides: Partial<HecConfig> = {},
+): HecConfig {
+  return {
+    url: hec.url,
+    token: hec.token,
+    source: "crusoe_api",
+    sourcetype: "crusoe:audit",
+    host: "selftest",
+    tls: { verify: true },
+    batchSize: 100,
+    maxBatchBytes: 1_000_000,
+    gzip: true,
+    concurrency: 2,
+    ack: false,
+    ackPollSeconds: 10,
+    ackTimeoutSeconds: 300,
+    timeoutMs: 10_000,
+    maxRetries: 3,
+    ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 // Shared bits for the HEC tests: a config pointing at an emulator, and events as the pipeline
 // builds them.
 import type { HecConfig } from "../../src/config/types.ts";
+import { hecConfigFor } from "../../src/emulators/config.ts";
 import type { HecEmulator } from "../../src/emulators/hec.ts";
 import { buildEnvelopeLine, type EnvelopeMeta } from "../../src/hec/envelope.ts";
 import { createHecSink, type HecSinkOptions } from "../../src/sinks/hec.ts";
@@ -13,24 +14,8 @@ export const META: EnvelopeMeta = {
 };
 
 export function hecConfig(emu: HecEmulator, overrides: Partial<HecConfig> = {}): HecConfig {
-  return {
-    url: emu.url,
-    token: emu.token,
-    source: META.source,
-    sourcetype: META.sourcetype,
-    host: META.host,
-    tls: { verify: true },
-    batchSize: 100,
-    maxBatchBytes: 1_000_000,
-    gzip: true,
-    concurrency: 2,
-    ack: false,
-    ackPollSeconds: 0.02,
-    ackTimeoutSeconds: 5,
-    timeoutMs: 2000,
-    maxRetries: 3,
-    ...overrides,
-  };
+  const fast = { ackPollSeconds: 0.02, ackTimeoutSeconds: 5, timeoutMs: 2000, ...META };
+  return hecConfigFor(emu, { ...fast, ...overrides });
 }
 
 /** Fast retries so a test never sleeps long. */
