@@ -3,7 +3,8 @@
 // live forwarder recognise the same event inside the retention.
 //
 // An hour is a base document plus small delta documents: a commit writes only its own batch's
-// ids (cheap at any volume) and an hour with many deltas is compacted into its base. Hours are
+// ids (cheap at any volume). Deltas are compacted into the base once they hold as many ids as
+// the base does, so each id is rewritten only a few times however busy the hour. Hours are
 // loaded when an event of that hour is checked and can be forgotten once the run has moved on,
 // so memory follows the hours being worked on, not the retention.
 import { type DocStore, isFiniteNumber, isRecord, readDoc, writeDoc } from "./documents.ts";
@@ -28,8 +29,8 @@ export interface DedupSet {
 
 const HOUR_MS = 3_600_000;
 const KEY_PATTERN = /^dedup:(\d{4}-\d{2}-\d{2}T\d{2})(?:-d(\d+))?\.json$/;
-/** Deltas an hour may collect before it is compacted into its base document. */
-const MAX_DELTAS = 32;
+/** Deltas an hour collects at least before it is compacted into its base document. */
+const MIN_DELTAS = 32;
 
 export interface BucketDoc {
   v: 1;
@@ -46,6 +47,8 @@ interface HourKeys {
 
 interface LoadedHour {
   ids: Set<string>;
+  /** Ids held in delta documents (the rest are in the base). */
+  deltaIds: number;
   minMs: number;
   maxMs: number;
 }
@@ -87,9 +90,18 @@ class LoadedSet implements DedupSet {
     // Many events of one hour ask at once: read its documents once.
     let loading = this.loading.get(hourMs);
     if (!loading) {
-      loading = readHour(this.docs, hourMs, this.keys.get(hourMs)).then((docs) => {
-        const hour: LoadedHour = { ids: new Set(), minMs: Number.POSITIVE_INFINITY, maxMs: 0 };
-        for (const doc of docs) mergeInto(hour, doc);
+      const keys = this.keys.get(hourMs) ?? { base: false, deltas: [] };
+      loading = Promise.all([
+        keys.base ? readBucket(this.docs, keyFor(hourMs)) : undefined,
+        Promise.all(keys.deltas.map((seq) => readBucket(this.docs, keyFor(hourMs, seq)))),
+      ]).then(([base, deltas]) => {
+        const hour = emptyHour();
+        if (base) mergeInto(hour, base);
+        for (const delta of deltas) {
+          if (!delta) continue;
+          mergeInto(hour, delta);
+          hour.deltaIds += delta.ids.length;
+        }
         this.hours.set(hourMs, hour);
         this.loading.delete(hourMs);
         return hour;
@@ -142,7 +154,7 @@ export function createDedupStore(docs: DocStore): DedupStore {
       let newestMs: number | undefined;
       const hours = await listHours(docs);
       for (const [hourMs, keys] of hours) {
-        const hour: LoadedHour = { ids: new Set(), minMs: Number.POSITIVE_INFINITY, maxMs: 0 };
+        const hour = emptyHour();
         for (const doc of await readHour(docs, hourMs, keys)) mergeInto(hour, doc);
         if (hour.ids.size === 0) continue;
         trackedIds += hour.ids.size;
@@ -174,10 +186,12 @@ async function commitHour(
     ids: [...fresh.keys()],
   };
   const keys = set.keys.get(hourMs) ?? { base: false, deltas: [] };
-  if (keys.deltas.length < MAX_DELTAS) {
+  const baseIds = hour.ids.size - hour.deltaIds;
+  if (keys.deltas.length < MIN_DELTAS || hour.deltaIds + fresh.size < baseIds) {
     const seq = (keys.deltas.at(-1) ?? 0) + 1;
     await writeDoc(docs, keyFor(hourMs, seq), delta);
     keys.deltas.push(seq);
+    hour.deltaIds += fresh.size;
   } else {
     // Base first: until the deltas are gone, a crash leaves ids in both, which is harmless.
     const ids = [...hour.ids, ...delta.ids];
@@ -191,6 +205,7 @@ async function commitHour(
     await Promise.all(keys.deltas.map((seq) => docs.remove(keyFor(hourMs, seq))));
     keys.base = true;
     keys.deltas = [];
+    hour.deltaIds = 0;
   }
   set.keys.set(hourMs, keys);
   mergeInto(hour, delta);
@@ -207,6 +222,10 @@ async function pruneExpired(docs: DocStore, set: LoadedSet, cutoff: number): Pro
   }
   await Promise.all(removals.map((key) => docs.remove(key)));
   set.staleKeys = [];
+}
+
+function emptyHour(): LoadedHour {
+  return { ids: new Set(), deltaIds: 0, minMs: Number.POSITIVE_INFINITY, maxMs: 0 };
 }
 
 function mergeInto(hour: LoadedHour, doc: BucketDoc): void {
