@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { emulatorEnv } from "../../src/emulators/config.ts";
 import { startEmulatorHost } from "./emulator-host.ts";
 import { count, HOUR_MS, mb, ms, note, printSection, printTable } from "./lib.ts";
 import { timeCommand } from "./startup.ts";
@@ -27,13 +28,7 @@ export async function benchIdleForward(binary: string): Promise<void> {
   try {
     const { crusoe, hec } = host.info;
     const env = {
-      CRUSOE_BASE_URL: crusoe.baseUrl,
-      CRUSOE_ORG_ID: crusoe.orgId,
-      CRUSOE_ACCESS_KEY_ID: crusoe.accessKeyId,
-      CRUSOE_SECRET_ACCESS_KEY: crusoe.secretAccessKey,
-      SPLUNK_HEC_URL: hec.url,
-      SPLUNK_HEC_TOKEN: hec.token,
-      STATE_DIR: join(cwd, "state"),
+      ...emulatorEnv(crusoe, hec, join(cwd, "state")),
       LOOKBACK_SECONDS: String(2 * 3600),
     };
     const first = Bun.spawnSync([binary, "forward"], {

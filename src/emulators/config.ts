@@ -68,3 +68,20 @@ export function hecConfigFor(
     ...overrides,
   };
 }
+
+/** The environment that points the binary at the emulators (tests and the bench). */
+export function emulatorEnv(
+  crusoe: { baseUrl: string; orgId: string; accessKeyId: string; secretAccessKey: string },
+  hec: { url: string; token: string },
+  stateDir: string,
+): Record<string, string> {
+  return {
+    CRUSOE_BASE_URL: crusoe.baseUrl,
+    CRUSOE_ORG_ID: crusoe.orgId,
+    CRUSOE_ACCESS_KEY_ID: crusoe.accessKeyId,
+    CRUSOE_SECRET_ACCESS_KEY: crusoe.secretAccessKey,
+    SPLUNK_HEC_URL: hec.url,
+    SPLUNK_HEC_TOKEN: hec.token,
+    STATE_DIR: stateDir,
+  };
+}

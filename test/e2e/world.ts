@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AuditLogEntry } from "../../src/crusoe/entry.ts";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
+import { emulatorEnv } from "../../src/emulators/config.ts";
 import { type CrusoeEmulator, startCrusoeEmulator } from "../../src/emulators/crusoe.ts";
 import {
   type HecEmulator,
@@ -11,7 +12,6 @@ import {
   startHecEmulator,
 } from "../../src/emulators/hec.ts";
 import { eventId } from "../../src/state/event-id.ts";
-import { emulatorEnv } from "../helpers/binary.ts";
 
 export interface World {
   crusoe: CrusoeEmulator;

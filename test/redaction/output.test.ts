@@ -3,10 +3,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
+import { emulatorEnv } from "../../src/emulators/config.ts";
 import { type CrusoeEmulator, startCrusoeEmulator } from "../../src/emulators/crusoe.ts";
 import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
 import { tempDir } from "../config/fixtures.ts";
-import { emulatorEnv, type RunResult, runBinary } from "../helpers/binary.ts";
+import { type RunResult, runBinary } from "../helpers/binary.ts";
 
 const SECRET_KEY = "RedactMe_SecretAccessKey-0123456789";
 const WRONG_SECRET_KEY = "WrongMe_SecretAccessKey-9876543210";
