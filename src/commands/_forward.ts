@@ -15,9 +15,10 @@ export async function forwardOnce(
   showProgress = false,
 ): Promise<number> {
   const dryRun = Boolean(args["dry-run"]);
-  const { config, extras } = loadFromArgs(args, { ...NEEDS_ALL, sink: !dryRun });
+  const { config, raw } = loadFromArgs(args, { ...NEEDS_ALL, sink: !dryRun });
   config.dryRun = dryRun;
-  config.window.concurrency = extras.concurrency ?? defaultConcurrency;
+  // forward-range reads several chunks at once unless told otherwise.
+  if (!raw.has("concurrency")) config.window.concurrency = defaultConcurrency;
   const stop = listenForStop((signal) =>
     logger.warn(`${signal}: finishing the batch in flight, then stopping`),
   );

@@ -14,7 +14,6 @@ export default defineVerb({
     if (args["dry-run"])
       throw new UsageError("--dry-run is for one-shot commands: use forward --dry-run");
     const { config, extras } = loadFromArgs(args, NEEDS_ALL);
-    config.window.concurrency = extras.concurrency ?? 1;
     const stop = listenForStop((signal) =>
       logger.info(`${signal}: finishing the batch in flight, then exiting`),
     );

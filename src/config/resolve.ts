@@ -32,7 +32,7 @@ export interface Resolution {
   problems: string[];
   warnings: string[];
   /** Typed values of settings that live outside ResolvedConfig (interval, log level, …). */
-  extras: { interval: number; logLevel: string; logFormat: string; concurrency?: number };
+  extras: { interval: number; logLevel: string; logFormat: string };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -182,7 +182,6 @@ export function resolveConfig(
     interval: num("interval"),
     logLevel: choice("logLevel"),
     logFormat: choice("logFormat"),
-    concurrency: raw.has("concurrency") ? config.window.concurrency : undefined,
   };
   return { config, problems, warnings, extras };
 }

@@ -58,7 +58,6 @@ describe("a valid configuration", () => {
       interval: 300,
       logLevel: "info",
       logFormat: "text",
-      concurrency: undefined,
     });
   });
 
