@@ -19,6 +19,7 @@ const main = defineCommand({
     "config-check": () => import("./commands/config-check.ts").then((m) => m.default),
     "dedup-stats": () => import("./commands/dedup-stats.ts").then((m) => m.default),
     status: () => import("./commands/status.ts").then((m) => m.default),
+    "replay-dead-letter": () => import("./commands/replay-dead-letter.ts").then((m) => m.default),
     selftest: () => import("./commands/selftest.ts").then((m) => m.default),
   },
 });

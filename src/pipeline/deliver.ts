@@ -6,7 +6,7 @@ import { createBatcher } from "../hec/batcher.ts";
 import { buildEnvelopeLine, type EnvelopeMeta } from "../hec/envelope.ts";
 import { logger } from "../log.ts";
 import type { SendResult, Sink, SinkEvent } from "../sinks/types.ts";
-import { appendDeadLetters } from "../state/dead-letter.ts";
+import { appendDeadLetters, deadLetterRecord } from "../state/dead-letter.ts";
 import type { DedupSet, DedupStore } from "../state/dedup.ts";
 import { eventId } from "../state/event-id.ts";
 import type { RunCounts } from "./counts.ts";
@@ -106,13 +106,7 @@ export class Delivery {
       const at = new Date(this.deps.now()).toISOString();
       await appendDeadLetters(
         this.deps.deadLetterFile,
-        result.deadLettered.map((dead) => ({
-          dead_lettered_at: at,
-          crusoe_event_id: dead.id,
-          code: dead.code ?? null,
-          reason: dead.reason,
-          envelope: JSON.parse(dead.line),
-        })),
+        result.deadLettered.map((dead) => deadLetterRecord(dead, at)),
       );
       logger.warn(
         `${result.deadLettered.length} event(s) dead-lettered to ${this.deps.deadLetterFile}: ${result.deadLettered[0]?.reason}`,

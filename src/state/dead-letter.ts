@@ -2,7 +2,19 @@
 // rewritten: earlier records stay even if a later append is cut short.
 import { open } from "node:fs/promises";
 import { dirname } from "node:path";
+import type { DeadLetter } from "../sinks/types.ts";
 import { ensureDir, FILE_MODE, syncDir } from "./atomic-file.ts";
+
+/** One line of the dead-letter file: when, which event, Splunk's reason, and the envelope sent. */
+export function deadLetterRecord(dead: DeadLetter, at: string): Record<string, unknown> {
+  return {
+    dead_lettered_at: at,
+    crusoe_event_id: dead.id,
+    code: dead.code ?? null,
+    reason: dead.reason,
+    envelope: JSON.parse(dead.line),
+  };
+}
 
 export async function appendDeadLetters(
   file: string,
