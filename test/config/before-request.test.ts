@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { runBinary } from "../helpers/binary.ts";
 import { startWorld, type World } from "../e2e/world.ts";
+import { binaryPath, runBinary } from "../helpers/binary.ts";
 import { dirWith } from "./fixtures.ts";
 
 setDefaultTimeout(60_000);
@@ -186,7 +186,6 @@ describe("dedup-stats --clear", () => {
   test("refuses without --yes on a terminal too", async () => {
     if (!Bun.which("script")) return console.warn("skipped: no script(1) to give the run a TTY");
     const env = { ...world.env, STATE_DIR: join(dirWith({}), "state") };
-    const { binaryPath } = await import("../helpers/binary.ts");
     // script(1) runs the binary with a pseudo-terminal on stdin, stdout and stderr.
     const child = Bun.spawn(
       ["script", "-qec", `${binaryPath()} dedup-stats --clear`, "/dev/null"],
