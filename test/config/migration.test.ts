@@ -1,14 +1,15 @@
 // Moving from the Python forwarder without tripping: its flags, its env file and its first run,
 // through the compiled binary against the emulators.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { eventTimeMs } from "../../src/crusoe/entry.ts";
 import { idsOf, repeats, startWorld, type World } from "../e2e/world.ts";
 import { runBinary } from "../helpers/binary.ts";
 import { dirWith } from "./fixtures.ts";
 
-// No setDefaultTimeout here: set in a file, it leaves the next files at bun's 5 s, not the
-// preload's 30 s (the 30 s of test/setup.ts is enough for these runs).
+// Whole-binary runs take seconds, more on a loaded machine; bun 1.4.5 applies the preload's
+// setDefaultTimeout to the first test file only, so each such file sets its own.
+setDefaultTimeout(60_000);
 let world: World;
 beforeAll(async () => {
   world = await startWorld({ events: 300 });
