@@ -2,6 +2,7 @@
 // say who holds the lock and since when; the token proves ownership for renew and release.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { parseRfc3339 } from "../time.ts";
 import { isFiniteNumber, isRecord } from "./documents.ts";
 
 export interface LockHolder {
@@ -71,8 +72,8 @@ export function parseLockRecord(text: string | null | undefined): LockRecord | u
 }
 
 export function isExpired(record: LockRecord, now = Date.now()): boolean {
-  const expires = Date.parse(record.expiresAt);
-  return !(expires > now);
+  const expires = parseRfc3339(record.expiresAt);
+  return !(expires !== undefined && expires > now);
 }
 
 /** True unless the pid is known to be gone; only meaningful for a pid on this host. */
