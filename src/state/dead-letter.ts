@@ -1,8 +1,8 @@
 // Poison events go to an NDJSON file an operator can inspect and replay. Appended, never
 // rewritten: earlier records stay even if a later append is cut short.
-import { open } from "node:fs/promises";
 import { dirname } from "node:path";
-import { ensureDir, FILE_MODE, syncDir } from "./atomic-file.ts";
+import { ensureDir, syncDir } from "./atomic-file.ts";
+import { openOwnFileForAppend } from "./file-safety.ts";
 
 export async function appendDeadLetters(
   file: string,
@@ -11,7 +11,8 @@ export async function appendDeadLetters(
   if (records.length === 0) return;
   await ensureDir(dirname(file));
   const text = records.map((record) => `${JSON.stringify(record)}\n`).join("");
-  const handle = await open(file, "a+", FILE_MODE);
+  // Never through a symlink, and only into this user's own plain file.
+  const handle = await openOwnFileForAppend(file);
   try {
     // A crash can leave a torn last line; starting on a fresh line keeps the next record intact.
     const { size } = await handle.stat();

@@ -4,6 +4,7 @@ import type { StateConfig } from "../../src/config/types.ts";
 import { CorruptStateError } from "../../src/state/errors.ts";
 import type { RunStatus } from "../../src/state/status.ts";
 import { openStateStore, type StateStore } from "../../src/state/store.ts";
+import { trackChild } from "../helpers/children.ts";
 
 export interface StoreFixture {
   kind: "fs" | "redis";
@@ -25,7 +26,9 @@ export const id = (n: number | string) => `id-${n}`.padEnd(16, "x");
 const WORKER = `${import.meta.dirname}/worker.ts`;
 
 export function runWorker(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = Bun.spawn(["bun", WORKER, ...args], { stdout: "pipe", stderr: "inherit" });
+  const child = trackChild(
+    Bun.spawn(["bun", WORKER, ...args], { stdout: "pipe", stderr: "inherit" }),
+  );
   return child.exited.then(async (code) => ({
     code,
     out: await new Response(child.stdout).text(),
@@ -34,10 +37,12 @@ export function runWorker(args: string[]): Promise<{ code: number | null; out: s
 
 /** Starts a worker that holds the lock; resolves once it says so. */
 export async function startHolder(config: StateConfig, stream: string, ttlMs: number) {
-  const child = Bun.spawn(["bun", WORKER, "hold", JSON.stringify(config), stream, String(ttlMs)], {
-    stdout: "pipe",
-    stderr: "inherit",
-  });
+  const child = trackChild(
+    Bun.spawn(["bun", WORKER, "hold", JSON.stringify(config), stream, String(ttlMs)], {
+      stdout: "pipe",
+      stderr: "inherit",
+    }),
+  );
   const reader = child.stdout.getReader();
   const { value } = await reader.read();
   expect(new TextDecoder().decode(value)).toContain("held");
