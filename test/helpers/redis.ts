@@ -26,6 +26,8 @@ export interface RedisServer {
 export interface RedisOptions {
   /** RDB save points on (default, like a production Redis) or RDB and AOF both off. */
   persistence?: boolean;
+  /** More redis-server arguments (they win over the defaults). */
+  args?: string[];
 }
 
 /**
@@ -62,6 +64,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
         "dump.rdb",
         "--logfile",
         "",
+        ...(options.args ?? []),
       ]),
       { stdio: "ignore" },
     );

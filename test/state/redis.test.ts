@@ -28,6 +28,9 @@ if (redis && client) {
       await client.set(`crusoe-splunk-hec:${stream}:${key}`, text);
     },
     readRaw: async (location) => (await client.get(location)) ?? undefined,
+    deleteRaw: async (stream, key) => {
+      await client.del(`crusoe-splunk-hec:${stream}:${key}`);
+    },
   }));
 } else {
   test.skip("state store: redis (redis-server not installed)", () => {});
