@@ -21,6 +21,7 @@ import { UsageError } from "../../src/errors.ts";
 import { StateError } from "../../src/state/errors.ts";
 import { pathForKey } from "../../src/state/fs-driver.ts";
 import { openStateStore } from "../../src/state/store.ts";
+import { canMountTmpfs, mountTmpfs } from "../helpers/tmpfs.ts";
 import { DAY, id, NOW, newStream, runStateSuite, runWorker } from "./suite.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "csh-state-"));
@@ -187,23 +188,14 @@ describe("fs store: files and permissions", () => {
   }
 });
 
-/** A tiny tmpfs (root only; elsewhere the disk-full tests are skipped with a notice). */
-function mountTinyTmpfs(dir: string): boolean {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", dir]);
-  if (mounted.status === 0) return true;
-  console.warn("\n[notice] cannot mount a tmpfs (needs root): SKIPPING the disk-full tests\n");
-  return false;
-}
-
 const full = mkdtempSync(join(tmpdir(), "csh-full-"));
-const canFill = mountTinyTmpfs(full);
+const unmount = canMountTmpfs() ? mountTmpfs(full) : undefined;
 afterAll(() => {
-  if (canFill) spawnSync("umount", [full]);
+  unmount?.();
   rmSync(full, { recursive: true, force: true });
 });
 
-describe.skipIf(!canFill)("fs store: disk full", () => {
+describe.skipIf(!unmount)("fs store: disk full", () => {
   test("a failed write names the file and leaves no temp or lock-mutex file behind", async () => {
     const stream = newStream();
     const fullConfig = { ...config, dir: full };
