@@ -33,43 +33,40 @@ const BATCH = 50;
 
 for (const store of ["fs", "redis"] as const) {
   // Skipped visibly without redis-server; under CI=true redisAvailable() fails the file instead.
-  const skip = store === "redis" && !redisAvailable();
-  test.skipIf(skip)(
-    `kill -9 mid-run, then rerun: nothing lost, at most one batch repeated (${store} state)`,
-    async () => {
-      if (store === "redis" && !redis) throw new Error("redis-server did not start");
-      world = await startWorld({ events: 3000, seed: store === "fs" ? 11 : 12 });
-      const env = {
-        ...world.env,
-        BATCH_SIZE: String(BATCH),
-        SPLUNK_CONCURRENCY: "1",
-        // Redis cannot see that the holder's pid is gone: its lease has to lapse first.
-        ...(store === "redis"
-          ? {
-              REDIS_URL: `${redis?.url}/${Math.floor(Math.random() * 15) + 1}`,
-              LOCK_TTL_SECONDS: "3",
-            }
-          : {}),
-      };
-      world.hec.fail({ slowMs: 40 }, 60);
-      const child = spawnBinary(["forward"], { env });
-      await waitFor(() => (world?.hec.accepted.length ?? 0) >= 1000);
-      child.kill("SIGKILL");
-      expect(await child.exited).not.toBe(0);
-      const beforeRerun = world.hec.accepted.length;
-      expect(beforeRerun).toBeLessThan(3000);
+  const it = store === "redis" && !redisAvailable() ? test.skip : test;
+  it(`kill -9 mid-run, then rerun: nothing lost, at most one batch repeated (${store} state)`, async () => {
+    if (store === "redis" && !redis) throw new Error("redis-server did not start");
+    world = await startWorld({ events: 3000, seed: store === "fs" ? 11 : 12 });
+    const env = {
+      ...world.env,
+      BATCH_SIZE: String(BATCH),
+      SPLUNK_CONCURRENCY: "1",
+      // Redis cannot see that the holder's pid is gone: its lease has to lapse first.
+      ...(store === "redis"
+        ? {
+            REDIS_URL: `${redis?.url}/${Math.floor(Math.random() * 15) + 1}`,
+            LOCK_TTL_SECONDS: "3",
+          }
+        : {}),
+    };
+    world.hec.fail({ slowMs: 40 }, 60);
+    const child = spawnBinary(["forward"], { env });
+    await waitFor(() => (world?.hec.accepted.length ?? 0) >= 1000);
+    child.kill("SIGKILL");
+    expect(await child.exited).not.toBe(0);
+    const beforeRerun = world.hec.accepted.length;
+    expect(beforeRerun).toBeLessThan(3000);
 
-      if (store === "redis") {
-        expect((await runBinary(["forward"], { env })).code).toBe(75);
-        await Bun.sleep(3100);
-      }
-      const rerun = await runBinary(["forward"], { env });
-      expect(rerun.code).toBe(0);
-      const ids = world.acceptedIds();
-      expect(new Set(ids)).toEqual(new Set(idsOf(world.entries)));
-      expect(repeats(ids)).toBeLessThanOrEqual(BATCH);
-    },
-  );
+    if (store === "redis") {
+      expect((await runBinary(["forward"], { env })).code).toBe(75);
+      await Bun.sleep(3100);
+    }
+    const rerun = await runBinary(["forward"], { env });
+    expect(rerun.code).toBe(0);
+    const ids = world.acceptedIds();
+    expect(new Set(ids)).toEqual(new Set(idsOf(world.entries)));
+    expect(repeats(ids)).toBeLessThanOrEqual(BATCH);
+  });
 }
 
 test("two forward runs at once: one exits 75 naming the holder, no duplicates", async () => {
