@@ -72,3 +72,8 @@ export async function runBinary(args: string[], options: RunOptions = {}): Promi
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
+
+// Build when a test file that needs the binary is loaded, outside any test's timeout: on a busy
+// machine the build outlasts the 5 s default a file gets (the preload's setDefaultTimeout reaches
+// only the first file), the build is killed, and every test of the file fails.
+binaryPath();
