@@ -229,6 +229,27 @@ describe.skipIf(!unmount)("fs store: disk full", () => {
   });
 });
 
+describe.skipIf(!canMountTmpfs())("fs store: read-only file system", () => {
+  test("a write names the file and says the file system is read-only", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "csh-ro-"));
+    const unmountRo = mountTmpfs(dir);
+    try {
+      const stream = newStream();
+      const store = await openStateStore({ ...config, dir }, stream);
+      await store.checkpoints.set(NOW);
+      expect(spawnSync("mount", ["-o", "remount,ro", dir]).status).toBe(0);
+      const error = await store.checkpoints.set(NOW + 1).catch((e) => e);
+      expect(error.message).toBe(
+        `cannot write ${join(dir, stream, "checkpoint.json")}: EROFS (read-only file system)`,
+      );
+      expect(await store.checkpoints.get()).toBe(NOW);
+    } finally {
+      unmountRo?.();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 function fillDisk(file: string): void {
   try {
     writeFileSync(file, Buffer.alloc(1 << 20));
