@@ -1,9 +1,9 @@
 // Poison events go to an NDJSON file an operator can inspect and replay. Appended, never
 // rewritten: earlier records stay even if a later append is cut short.
-import { open } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { DeadLetter } from "../sinks/types.ts";
-import { ensureDir, FILE_MODE, syncDir } from "./atomic-file.ts";
+import { ensureDir, syncDir } from "./atomic-file.ts";
+import { openOwnFileForAppend } from "./file-safety.ts";
 
 /** One line of the dead-letter file: when, which event, Splunk's reason, and the envelope sent. */
 export function deadLetterRecord(dead: DeadLetter, at: string): Record<string, unknown> {
@@ -23,7 +23,8 @@ export async function appendDeadLetters(
   if (records.length === 0) return;
   await ensureDir(dirname(file));
   const text = records.map((record) => `${JSON.stringify(record)}\n`).join("");
-  const handle = await open(file, "a+", FILE_MODE);
+  // Never through a symlink, and only into this user's own plain file.
+  const handle = await openOwnFileForAppend(file);
   try {
     // A crash can leave a torn last line; starting on a fresh line keeps the next record intact.
     const { size } = await handle.stat();

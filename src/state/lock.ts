@@ -17,6 +17,8 @@ export interface Lease {
   readonly holder: LockHolder;
   /** Extends the lease by its ttl; false when the lock was lost (expired and taken over). */
   renew(): Promise<boolean>;
+  /** After renew() returned false: what happened (taken over by whom, or the lock vanished). */
+  readonly lostReason?: string;
   release(): Promise<void>;
 }
 
@@ -51,6 +53,16 @@ export function extendLockRecord(record: LockRecord, ttlMs: number): LockRecord 
 
 export function holderOf(record: LockRecord): LockHolder {
   return { pid: record.pid, host: record.host, since: record.since, expiresAt: record.expiresAt };
+}
+
+/** Why a renew found someone else's record (or nothing) where ours should be. */
+export function describeLoss(
+  current: LockRecord | undefined,
+  where: string,
+  vanished: string,
+): string {
+  if (!current) return `the lock ${where} disappeared: ${vanished}`;
+  return `the lock lease was taken over by another run: pid ${current.pid} on ${current.host} since ${current.since}`;
 }
 
 export function parseLockRecord(text: string | null | undefined): LockRecord | undefined {
