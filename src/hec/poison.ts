@@ -1,6 +1,6 @@
 // Poison or setting? An event Splunk rejects is poison (dead-lettered, the run goes on) only when
-// Splunk accepts events like it: another event of the same batch, or, for a lone event, an
-// earlier one through this sink. A whole batch rejected for one reason, or a rejection before
+// Splunk accepts events like it: another event of the same batch, or, for a lone rejection, an
+// earlier one through this sink or of this stream (its dedup store holds ids). A whole batch rejected for one reason, or a rejection before
 // anything was ever accepted, is a setting (a proxy, the token, the URL), not bad events:
 // dead-lettering would empty the stream into the file. The run fails instead and nothing is
 // dead-lettered, so fixing the setting and running again delivers every event.
@@ -10,7 +10,7 @@ export interface Rejections {
   batchSize: number;
   /** Events of this batch Splunk accepted. */
   accepted: number;
-  /** Splunk accepted an event through this sink before (an earlier or a concurrent batch). */
+  /** Splunk accepted an event through this sink (another batch) or of this stream before. */
   acceptedBefore: boolean;
   rejected: DeadLetter[];
 }

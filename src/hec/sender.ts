@@ -5,7 +5,7 @@
 import { Buffer } from "node:buffer";
 import type { HecConfig } from "../config/types.ts";
 import { logger } from "../log.ts";
-import type { DeadLetter, SendResult, SinkEvent } from "../sinks/types.ts";
+import type { DeadLetter, SendContext, SendResult, SinkEvent } from "../sinks/types.ts";
 import type { AckTracker } from "./ack.ts";
 import { computeBackoff, sleep } from "./backoff.ts";
 import { splitByLimits } from "./batcher.ts";
@@ -33,7 +33,11 @@ export interface SenderState {
   turnAckOff: () => void;
 }
 
-export async function sendBatch(state: SenderState, batch: SinkEvent[]): Promise<SendResult> {
+export async function sendBatch(
+  state: SenderState,
+  batch: SinkEvent[],
+  context: SendContext = {},
+): Promise<SendResult> {
   const result: SendResult = { delivered: [], deadLettered: [], retries: 0, possibleDuplicates: 0 };
   if (batch.length === 0) return result;
   const limits = { maxEvents: state.config.batchSize, maxBytes: state.config.maxBatchBytes };
@@ -162,7 +166,7 @@ export async function sendBatch(state: SenderState, batch: SinkEvent[]): Promise
   const setting = judgeRejections({
     batchSize: batch.length,
     accepted: result.delivered.length,
-    acceptedBefore: state.acceptedAny === true,
+    acceptedBefore: state.acceptedAny === true || context.streamAccepted === true,
     rejected,
   });
   if (setting) return { ...result, failure: setting };
