@@ -1,8 +1,8 @@
 import { describeConfig } from "../config/describe.ts";
 import { EXIT } from "../errors.ts";
 import { logger } from "../log.ts";
-import { findDeadLetterProblem } from "../state/dead-letter.ts";
 import { redact } from "../redact.ts";
+import { findDeadLetterProblem } from "../state/dead-letter.ts";
 import { forwardArgs, jsonArg } from "./_args.ts";
 import { defineVerb, loadFromArgs, NEEDS_ALL } from "./_verb.ts";
 
