@@ -46,3 +46,12 @@ test("an unreachable HEC says so", async () => {
   expect(h.ok).toBe(false);
   expect(h.detail).toMatch(/cannot reach 127\.0\.0\.1/);
 });
+
+test("a proxy answering 200 with a page is neither healthy nor a good token, and is named", async () => {
+  emu = await startHecEmulator();
+  emu.fail({ status: 200, body: "<html>Login</html>" });
+  const h = await checkHecHealth(hecConfig(emu));
+  expect(h.tokenOk).toBe(false);
+  expect(h.ok).toBe(false);
+  expect(h.detail).toMatch(/without a HEC status code.*proxy.*SPLUNK_HEC_URL/);
+});
