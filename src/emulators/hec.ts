@@ -24,6 +24,8 @@ export interface HecEmulatorOptions {
   keepAccepted?: boolean;
   /** Answer an oversized body like Splunk Cloud (400 code 6 at event 0) instead of 413. */
   oversizeAsCode6?: boolean;
+  /** Something other than HEC answering every request with 200 and this page (a wrong URL). */
+  proxyPage?: string;
   /** Serve HTTPS with this certificate (PEM); `ca` + requestCert demand a client certificate. */
   tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
 }
@@ -352,6 +354,7 @@ export async function startHecEmulator(options: HecEmulatorOptions = {}): Promis
     rec: HecRequestRecord,
   ): Promise<Reply | "drop"> {
     const path = url.pathname.replace(/\/+$/, "");
+    if (options.proxyPage !== undefined) return { status: 200, body: options.proxyPage };
     if (path === "/services/collector/health" || path === "/services/collector/health/1.0") {
       return down ? hecReply(503, 18) : hecReply(200, 17);
     }

@@ -1,7 +1,7 @@
 // The pipeline in-process against the emulators: range resume, modes deduplicating each other,
 // concurrent chunk reads committing in order.
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ResolvedConfig } from "../../src/config/types.ts";
@@ -201,4 +201,39 @@ test("entries without start_time are counted, sent once, and deduplicated by end
   expect(recent.counts.duplicates).toBe(300);
   expect(hec.accepted.length).toBe(300);
   expect(new Set(acceptedIds())).toEqual(new Set(entries.map(eventId)));
+});
+
+test("a setting error mid-range (HEC starts refusing every body without a usable position): nothing dead-lettered or advanced past it; fixed, the range completes once", async () => {
+  const end = Date.now() - 2 * 24 * HOUR;
+  const start = end - 6 * HOUR;
+  const config = await setup(3000, start, end);
+  config.window.concurrency = 4;
+  const mode = { kind: "range", start: iso(start), end: iso(end) } as const;
+  let broken = false;
+  hec.poisonWhen(() => (broken ? { code: 6, invalidEventNumber: -1 } : undefined));
+  const report = await runOnce(mode, config, {
+    stopRequested: () => {
+      if (hec.accepted.length >= 1000) broken = true;
+      return false;
+    },
+  });
+  expect(report.outcome).toBe("failed");
+  expect(report.exitCode).toBe(1);
+  expect(report.failure?.message).toMatch(/setting or a proxy/);
+  expect(report.counts.deadLettered).toBe(0);
+  expect(existsSync(config.state.deadLetterFile)).toBe(false);
+  const delivered = new Set(acceptedIds());
+  const entries = generateAuditEntries(3000, { startMs: start, endMs: end, seed: 21 });
+  const doneUntil = report.checkpointMs ?? start;
+  for (const entry of entries) {
+    if (Date.parse(entry.start_time as string) < doneUntil)
+      expect(delivered.has(eventId(entry))).toBe(true);
+  }
+  expect(delivered.size).toBeLessThan(3000);
+
+  broken = false;
+  const fixed = await runOnce(mode, config, { stopRequested: () => false });
+  expect(fixed.outcome).toBe("ok");
+  expect(hec.accepted.length).toBe(3000);
+  expect(new Set(acceptedIds()).size).toBe(3000);
 });
