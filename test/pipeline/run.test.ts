@@ -1,6 +1,6 @@
 // The pipeline in-process against the emulators: range resume, modes deduplicating each other,
 // concurrent chunk reads committing in order.
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,8 @@ import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
 import { runOnce } from "../../src/pipeline/session.ts";
 import { eventId } from "../../src/state/event-id.ts";
 
+// Several runs against the emulators per test; the preload's default does not reach every file.
+setDefaultTimeout(60_000);
 let crusoe: CrusoeEmulator;
 let hec: HecEmulator;
 let stateDir: string;
