@@ -124,7 +124,7 @@ export function classifyAnswer(
     return classifyStatus(a, a.status, count, bodyBytes, ackOn);
   // Success is a 2xx AND a HEC body saying code 0: a proxy's page or a busy code is not.
   if (a.code === undefined) {
-    const message = `Splunk HEC answered ${describe(a)} without a HEC status code`;
+    const message = `Splunk HEC answered without a HEC status code (${describe(a)})`;
     return { kind: "stop", message, hint: NOT_HEC_HINT, sticky: false };
   }
   if (a.code === 0 || a.code === 24 || a.code === 25)

@@ -106,6 +106,18 @@ describe("not success, not poison", () => {
     ).toBe(true);
   });
 
+  test("a proxy answering 413 to a single ~1 kB event: exit 1 naming its body limit and SPLUNK_MAX_BATCH_BYTES, nothing dead-lettered", async () => {
+    world = await startWorld({ events: 200, hec: { maxContentLength: 300 } });
+    const result = await runBinary(["forward"], { env: { ...world.env, SPLUNK_GZIP: "false" } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/HTTP 413 \(request too large\) for a single event of \d+ bytes/);
+    expect(result.stderr).toMatch(/client_max_body_size.*SPLUNK_MAX_BATCH_BYTES/);
+    expect(existsSync(join(world.stateDir, "dead-letter.ndjson"))).toBe(false);
+    expect(world.hec.accepted).toHaveLength(0);
+    const status = await statusOf(world);
+    expect(status.lastRun.deadLettered).toBe(0);
+  });
+
   test("code 7 for every event: exit 1 naming SPLUNK_INDEX, nothing dead-lettered or advanced; a good index delivers everything once", async () => {
     world = await startWorld({ events: 300, hec: { allowedIndexes: ["audit"] } });
     const wrong = { ...world.env, SPLUNK_INDEX: "secret" };
