@@ -64,7 +64,7 @@ export function createHecSink(config: HecConfig, options: HecSinkOptions = {}): 
     maxBatchEvents: config.batchSize,
     maxBatchBytes: config.maxBatchBytes,
     maxInFlight: config.ack ? concurrency * ACK_IN_FLIGHT_FACTOR : concurrency,
-    send: (batch) => sendBatch(state, batch),
+    send: (batch, context) => sendBatch(state, batch, context),
     async close() {
       state.acks?.close();
       transport.close();

@@ -2,6 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import {
   appendFileSync,
+  chmodSync,
   chownSync,
   mkdirSync,
   mkdtempSync,
@@ -13,7 +14,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appendDeadLetters } from "../../src/state/dead-letter.ts";
+import { appendDeadLetters, findDeadLetterProblem } from "../../src/state/dead-letter.ts";
 import { StateError } from "../../src/state/errors.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "csh-dl-"));
@@ -77,5 +78,34 @@ test("a dead-letter path that is another user's file, or not a file, is refused"
       `refusing to write ${theirs}: it belongs to uid 65534, not to this user (uid 0)`,
     );
     expect(readFileSync(theirs, "utf8")).toBe("");
+  }
+});
+
+test("the dead-letter path check: a file or a creatable path passes, a directory or a file parent is named", async () => {
+  expect(await findDeadLetterProblem(join(tmp, "a", "b", "dead.ndjson"))).toBeUndefined();
+  const existing = join(tmp, "existing.ndjson");
+  writeFileSync(existing, "");
+  expect(await findDeadLetterProblem(existing)).toBeUndefined();
+  const dir = join(tmp, "a-dir");
+  mkdirSync(dir);
+  expect(await findDeadLetterProblem(dir)).toBe(
+    `DEAD_LETTER_FILE: ${dir} is a directory; it must name a file`,
+  );
+  expect(await findDeadLetterProblem(join(existing, "x", "dead.ndjson"))).toBe(
+    `DEAD_LETTER_FILE: ${join(existing, "x", "dead.ndjson")} cannot be created: ${existing} is not a directory`,
+  );
+});
+
+// Root writes anywhere: the permission case can only be seen as another user.
+test.skipIf(process.getuid?.() === 0)("a directory the user cannot write is named", async () => {
+  const locked = join(tmp, "locked");
+  mkdirSync(locked);
+  chmodSync(locked, 0o500);
+  try {
+    expect(await findDeadLetterProblem(join(locked, "dead.ndjson"))).toMatch(
+      /^DEAD_LETTER_FILE: .* cannot be created in .*locked \(EACCES\)$/,
+    );
+  } finally {
+    chmodSync(locked, 0o700);
   }
 });
