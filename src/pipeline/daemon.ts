@@ -6,15 +6,15 @@ import { EXIT } from "../errors.ts";
 import { logger } from "../log.ts";
 import type { Lease } from "../state/lock.ts";
 import type { StateStore } from "../state/store.ts";
+import { sleep } from "../wait.ts";
 import { keepLease, type LeaseKeeper } from "./lease.ts";
 import { runForward } from "./run.ts";
 import { createSink, describeHolder, openStore } from "./session.ts";
 
 export interface DaemonOptions {
   intervalSeconds: number;
-  stopRequested: () => boolean;
-  /** Resolves early when a stop is requested. */
-  sleep: (ms: number) => Promise<void>;
+  /** A stop (SIGTERM/SIGINT): ends the sleep between runs and cuts the run short (RunContext). */
+  signal: AbortSignal;
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -22,17 +22,18 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 export async function runDaemon(config: ResolvedConfig, options: DaemonOptions): Promise<number> {
   const ttl = config.state.lockTtlMs;
   const store = await openStore(config);
-  const sink = createSink(config);
-  const client = createCrusoeClient(config.crusoe);
+  const { signal } = options;
+  const sink = createSink(config, undefined, signal);
+  const client = createCrusoeClient(config.crusoe, { signal });
   let held: { lease: Lease; keeper: LeaseKeeper } | undefined;
   let failures = 0;
   let standbyLogged = false;
   try {
-    while (!options.stopRequested()) {
+    while (!signal.aborted) {
       held = held ?? (await acquire(store, ttl, !standbyLogged));
       if (!held) {
         standbyLogged = true;
-        await options.sleep(Math.max(250, Math.floor(ttl / 3)));
+        await sleep(Math.max(250, Math.floor(ttl / 3)), signal);
         continue;
       }
       if (standbyLogged) logger.info("lock acquired: this instance is now active");
@@ -47,7 +48,7 @@ export async function runDaemon(config: ResolvedConfig, options: DaemonOptions):
           store,
           sink,
           now: Date.now,
-          stopRequested: options.stopRequested,
+          signal,
           leaseLost: () => keeper.lost(),
         },
       );
@@ -63,7 +64,7 @@ export async function runDaemon(config: ResolvedConfig, options: DaemonOptions):
         : started + options.intervalSeconds * 1000 - Date.now();
       if (failures)
         logger.warn(`run failed (${failures} in a row): retrying in ${Math.round(wait / 1000)} s`);
-      if (wait > 0) await options.sleep(wait);
+      if (wait > 0) await sleep(wait, signal);
     }
     return EXIT.ok;
   } finally {

@@ -26,11 +26,17 @@ export function openStore(config: ResolvedConfig): Promise<StateStore> {
   return openStateStore(config.state, streamOf(config));
 }
 
-export function createSink(config: ResolvedConfig, write?: (text: string) => void): Sink {
+export function createSink(
+  config: ResolvedConfig,
+  write?: (text: string) => void,
+  signal?: AbortSignal,
+): Sink {
   const limits = { batchSize: config.hec.batchSize, maxBatchBytes: config.hec.maxBatchBytes };
   if (config.dryRun)
     return createDryRunSink(limits, write ?? ((text) => process.stdout.write(text)));
-  return config.sink === "stdout" ? createStdoutSink(limits, write) : createHecSink(config.hec);
+  return config.sink === "stdout"
+    ? createStdoutSink(limits, write)
+    : createHecSink(config.hec, { signal });
 }
 
 export function describeHolder(holder: LockHolder): string {
@@ -38,7 +44,8 @@ export function describeHolder(holder: LockHolder): string {
 }
 
 export interface OnceOptions {
-  stopRequested: () => boolean;
+  /** A stop (SIGTERM/SIGINT); see RunContext.signal. */
+  signal?: AbortSignal;
   progress?: RunContext["progress"];
   write?: (text: string) => void;
 }
@@ -51,7 +58,7 @@ export async function runOnce(
 ): Promise<RunReport> {
   const opened = await openStore(config);
   const store = config.dryRun ? readOnlyStore(opened) : opened;
-  const sink = createSink(config, options.write);
+  const sink = createSink(config, options.write, options.signal);
   try {
     // A dry run changes nothing, so it needs no lock.
     const acquired = config.dryRun
@@ -66,10 +73,10 @@ export async function runOnce(
     try {
       return await runForward(mode, {
         config,
-        client: createCrusoeClient(config.crusoe),
+        client: createCrusoeClient(config.crusoe, { signal: options.signal }),
         store,
         sink,
-        stopRequested: options.stopRequested,
+        signal: options.signal,
         leaseLost: () => keeper?.lost(),
         progress: options.progress,
         now: Date.now,

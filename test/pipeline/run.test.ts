@@ -42,16 +42,21 @@ test("forward-range: an interrupted range resumes, a finished one sends nothing 
   config.window.concurrency = 4;
   const mode = { kind: "range", start: iso(start), end: iso(end) } as const;
 
-  let pagesSeen = 0;
-  const first = await runOnce(mode, config, {
-    stopRequested: () => hec.accepted.length > 0 && ++pagesSeen > 4,
-  });
+  // Stop (as SIGTERM would) once the first batches of the first chunk were accepted.
+  hec.fail({ slowMs: 30 }, 1000);
+  const stop = new AbortController();
+  const watcher = setInterval(() => {
+    if (hec.accepted.length >= 100) stop.abort();
+  }, 1);
+  const first = await runOnce(mode, config, { signal: stop.signal }).finally(() =>
+    clearInterval(watcher),
+  );
   expect(first.outcome).toBe("interrupted");
   const partial = hec.accepted.length;
   expect(partial).toBeGreaterThan(0);
   expect(partial).toBeLessThan(3000);
 
-  const second = await runOnce(mode, config, { stopRequested: () => false });
+  const second = await runOnce(mode, config, {});
   expect(second.outcome).toBe("ok");
   // The events are 10 days old, past the 24 h dedup retention: the run keeps their ids anyway
   // until the next run, so even the chunk that was in progress is not sent again.
@@ -60,7 +65,7 @@ test("forward-range: an interrupted range resumes, a finished one sends nothing 
   expect(second.counts.duplicates).toBe(partial);
 
   const before = hec.accepted.length;
-  const third = await runOnce(mode, config, { stopRequested: () => false });
+  const third = await runOnce(mode, config, {});
   expect(third.outcome).toBe("ok");
   expect(hec.accepted.length).toBe(before);
 });
@@ -69,7 +74,7 @@ test("forward, forward-recent and forward-range never repeat each other inside t
   const now = Date.now();
   const config = await setup(1200, now - 3 * HOUR, now - 60_000);
   config.window.lookbackSeconds = 4 * 3600;
-  const quiet = { stopRequested: () => false };
+  const quiet = {};
   expect((await runOnce({ kind: "forward" }, config, quiet)).counts.delivered).toBe(1200);
   const recent = await runOnce({ kind: "recent", hours: 2 }, config, quiet);
   expect(recent.counts.delivered).toBe(0);
@@ -97,9 +102,8 @@ test("chunks fetched concurrently still commit in order: a failure leaves the ch
   const limit = 1000;
   const original = hec.accepted;
   const report = await runOnce({ kind: "forward" }, config, {
-    stopRequested: () => {
+    progress: () => {
       if (original.length >= limit) hec.setDown(true);
-      return false;
     },
   });
   expect(report.outcome).toBe("failed");
@@ -116,7 +120,7 @@ test("chunks fetched concurrently still commit in order: a failure leaves the ch
       expect(delivered.has(eventId(entry))).toBe(true);
   }
   hec.setDown(false);
-  const retry = await runOnce({ kind: "forward" }, config, { stopRequested: () => false });
+  const retry = await runOnce({ kind: "forward" }, config, {});
   expect(retry.outcome).toBe("ok");
   expect(new Set(acceptedIds()).size).toBe(2000);
   expect(hec.accepted.length).toBe(2000);
