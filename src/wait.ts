@@ -26,6 +26,8 @@ export function parseRetryAfter(
   const v = value?.trim();
   if (!v) return undefined;
   if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // An HTTP date names a weekday and a month; Date.parse would read "-5" as a year.
+  if (!/^[A-Za-z]/.test(v)) return undefined;
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - (serverDateMs ?? localNowMs));
 }

@@ -129,7 +129,7 @@ export function createCrusoeClient(
         const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), now(), dateMs);
         if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {
           throw new CrusoeError(
-            `${failure.message}, asking to retry after ${Math.round(retryAfterMs / 1000)} s (Retry-After), longer than a run waits (${Math.round(maxRetryAfterMs / 1000)} s): stopping`,
+            `${failure.message} and asked to retry after ${Math.round(retryAfterMs / 1000)} s (Retry-After), longer than a run waits (${Math.round(maxRetryAfterMs / 1000)} s): stopping`,
             failure.status,
             "nothing was advanced; the next run reads this window again",
           );

@@ -22,6 +22,8 @@ export interface DeliveryDeps {
   deadLetterFile: string;
   /** Undefined when dedup is disabled. */
   dedup?: { store: DedupStore; set: DedupSet };
+  /** Set once the lock lease is lost: another run may be writing the same documents. */
+  leaseLost?: () => string | undefined;
   now: () => number;
 }
 
@@ -120,7 +122,7 @@ export class Delivery {
     }
     const settled = new Set([...result.delivered, ...result.deadLettered.map((dead) => dead.id)]);
     const events = head.batch.filter((event) => settled.has(event.id));
-    if (this.deps.dedup && events.length) {
+    if (this.deps.dedup && events.length && !this.deps.leaseLost?.()) {
       await this.deps.dedup.store.commit(
         this.deps.dedup.set,
         events.map((event) => ({ id: event.id, timeMs: event.timeMs })),

@@ -12,12 +12,15 @@ export interface LeaseKeeper {
 export function keepLease(lease: Lease, ttlMs: number): LeaseKeeper {
   let lostReason: string | undefined;
   let renewing = false;
+  let renewedAt = performance.now();
   const timer = setInterval(
     async () => {
       if (renewing || lostReason) return;
       renewing = true;
+      const asked = performance.now();
       try {
-        if (!(await lease.renew())) lostReason = "the lock lease was taken over by another run";
+        if (await lease.renew()) renewedAt = asked;
+        else lostReason = "the lock lease was taken over by another run";
       } catch (error) {
         lostReason = `the lock lease could not be renewed (${(error as Error).message})`;
       } finally {
@@ -30,7 +33,15 @@ export function keepLease(lease: Lease, ttlMs: number): LeaseKeeper {
   // A pending renewal must not keep a finished process alive.
   (timer as { unref?: () => void }).unref?.();
   return {
-    lost: () => lostReason,
+    // A process paused (SIGSTOP, a VM freeze) past the TTL learns it only when its renewal
+    // answers; by then another host may be active, so an expired lease counts as lost at once.
+    lost: () => {
+      if (!lostReason && performance.now() - renewedAt > ttlMs) {
+        lostReason = `the lock lease expired unrenewed (this process was paused or starved for over ${Math.round(ttlMs / 1000)} s, LOCK_TTL_SECONDS)`;
+        logger.error(lostReason);
+      }
+      return lostReason;
+    },
     stop: () => clearInterval(timer),
   };
 }

@@ -155,6 +155,7 @@ async function deliverChunks(
     counts,
     deadLetterFile: config.state.deadLetterFile,
     dedup,
+    leaseLost: ctx.leaseLost,
     now: ctx.now,
   });
   const chunks = readAhead(plan.chunks, (chunk) => ctx.client.pages(chunk), {
