@@ -34,7 +34,7 @@ export async function forwardOnce(
     ? `${iso(report.unfinished.fromMs)} .. ${iso(report.unfinished.toMs)} not (fully) delivered`
     : "the window was not read";
   logger.warn(
-    `stopped before finishing: ${left}; rerunning the same command resumes (what Splunk accepted is not sent again)`,
+    `stopped before finishing: ${left}; rerunning the same command resumes (what was accepted by Splunk is not sent again)`,
   );
   return exitCodeFor(stop.received());
 }

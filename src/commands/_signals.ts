@@ -29,7 +29,7 @@ export function listenForStop(options: {
     if (received) process.exit(options.forcedExitCode(signal));
     received = signal;
     options.onFirst(
-      `${signal}: stopping within ${STOP_BOUND_MS / 1000} s; what Splunk accepted is committed, the rest waits for the next run`,
+      `${signal}: stopping within ${STOP_BOUND_MS / 1000} s; batches accepted by Splunk are committed, the rest waits for the next run`,
     );
     controller.abort(new Error(`stopped by ${signal}`));
     const watchdog = setTimeout(() => {

@@ -163,7 +163,7 @@ export async function sendBatch(state: SenderState, batch: SinkEvent[]): Promise
 }
 
 const STOPPED = {
-  message: "stopped before Splunk accepted the rest of the batch (the next run sends it)",
+  message: "stopped before the rest of the batch was accepted by Splunk (the next run sends it)",
 };
 
 /** The delay before the next attempt, or why we give up (retries or the deadline exhausted). */

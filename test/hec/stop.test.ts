@@ -33,7 +33,9 @@ test("a stop during backoff ends the wait: nothing more is sent, nothing counted
   stop.abort();
   const r = await sent;
   expect(r.delivered).toEqual([]);
-  expect(r.failure?.message).toContain("stopped before Splunk accepted");
+  expect(r.failure?.message).toContain(
+    "stopped before the rest of the batch was accepted by Splunk",
+  );
   expect(eventPosts()).toHaveLength(1);
 });
 
