@@ -4,6 +4,7 @@ import type { ResolvedConfig } from "../config/types.ts";
 import { createCrusoeClient } from "../crusoe/client.ts";
 import { EXIT } from "../errors.ts";
 import { logger } from "../log.ts";
+import type { Sink } from "../sinks/types.ts";
 import type { Lease } from "../state/lock.ts";
 import type { StateStore } from "../state/store.ts";
 import { sleep } from "../wait.ts";
@@ -23,14 +24,13 @@ export async function runDaemon(config: ResolvedConfig, options: DaemonOptions):
   const ttl = config.state.lockTtlMs;
   const store = await openStore(config);
   const { signal } = options;
-  const sink = createSink(config, undefined, signal);
   const client = createCrusoeClient(config.crusoe, { signal });
-  let held: { lease: Lease; keeper: LeaseKeeper } | undefined;
+  let held: Held | undefined;
   let failures = 0;
   let standbyLogged = false;
   try {
     while (!signal.aborted) {
-      held = held ?? (await acquire(store, ttl, !standbyLogged));
+      held = held ?? (await acquire(config, store, signal, !standbyLogged));
       if (!held) {
         standbyLogged = true;
         await sleep(Math.max(250, Math.floor(ttl / 3)), signal);
@@ -39,7 +39,7 @@ export async function runDaemon(config: ResolvedConfig, options: DaemonOptions):
       if (standbyLogged) logger.info("lock acquired: this instance is now active");
       standbyLogged = false;
       const started = Date.now();
-      const keeper = held.keeper;
+      const { keeper, sink } = held;
       const report = await runForward(
         { kind: "forward" },
         {
@@ -54,6 +54,7 @@ export async function runDaemon(config: ResolvedConfig, options: DaemonOptions):
       );
       if (keeper.lost()) {
         keeper.stop();
+        await sink.close();
         held = undefined;
         continue;
       }
@@ -70,14 +71,27 @@ export async function runDaemon(config: ResolvedConfig, options: DaemonOptions):
   } finally {
     if (held) {
       held.keeper.stop();
+      await held.sink.close();
       await held.lease.release();
     }
-    await sink.close();
     await store.close();
   }
 }
 
-async function acquire(store: StateStore, ttl: number, announce: boolean) {
+/** While active: the lease, its keeper, and a sink that stops sending once the lease is lost. */
+interface Held {
+  lease: Lease;
+  keeper: LeaseKeeper;
+  sink: Sink;
+}
+
+async function acquire(
+  config: ResolvedConfig,
+  store: StateStore,
+  stop: AbortSignal,
+  announce: boolean,
+): Promise<Held | undefined> {
+  const ttl = config.state.lockTtlMs;
   let result: Awaited<ReturnType<StateStore["locks"]["tryAcquire"]>>;
   try {
     result = await store.locks.tryAcquire(ttl);
@@ -90,5 +104,7 @@ async function acquire(store: StateStore, ttl: number, announce: boolean) {
     if (announce) logger.info(`standby: the lock is held by ${describeHolder(result.heldBy)}`);
     return undefined;
   }
-  return { lease: result.lease, keeper: keepLease(result.lease, ttl) };
+  const keeper = keepLease(result.lease, ttl);
+  const sink = createSink(config, undefined, AbortSignal.any([stop, keeper.signal]));
+  return { lease: result.lease, keeper, sink };
 }

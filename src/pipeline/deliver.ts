@@ -55,7 +55,8 @@ export class Delivery {
     const { counts, dedup, meta } = this.deps;
     counts.fetched += entries.length;
     for (const entry of entries) {
-      if (this.failure) return;
+      // A lost lease: another run owns the stream now, so nothing more is sent from here.
+      if (this.failure || this.deps.leaseLost?.()) return;
       const id = eventId(entry);
       const startMs = eventTimeMs(entry);
       // Dedup needs a time that is the same on every run: end_time when start_time is missing.

@@ -194,7 +194,8 @@ async function deliverChunks(
     const unfinished = { fromMs, toMs: lastEndMs };
     return { outcome: "interrupted", exitCode: EXIT.ok, counts, checkpointMs, unfinished };
   }
-  const failure = delivery.failure ?? (lost ? { message: lost } : undefined);
+  // A lost lease explains whatever the sink stopped short of.
+  const failure = lost ? { message: lost } : delivery.failure;
   if (failure) return { outcome: "failed", exitCode: EXIT.failed, counts, failure, checkpointMs };
   if (counts.deadLettered)
     return { outcome: "dead-lettered", exitCode: EXIT.deadLettered, counts, checkpointMs };

@@ -58,7 +58,12 @@ export async function runOnce(
 ): Promise<RunReport> {
   const opened = await openStore(config);
   const store = config.dryRun ? readOnlyStore(opened) : opened;
-  const sink = createSink(config, options.write, options.signal);
+  // The sink stops sending on a stop signal, and once the lease is lost.
+  const leaseGone = new AbortController();
+  const sinkSignal = options.signal
+    ? AbortSignal.any([options.signal, leaseGone.signal])
+    : leaseGone.signal;
+  const sink = createSink(config, options.write, sinkSignal);
   try {
     // A dry run changes nothing, so it needs no lock.
     const acquired = config.dryRun
@@ -70,6 +75,7 @@ export async function runOnce(
       );
     }
     const keeper = acquired ? keepLease(acquired.lease, config.state.lockTtlMs) : undefined;
+    keeper?.signal.addEventListener("abort", () => leaseGone.abort(), { once: true });
     try {
       return await runForward(mode, {
         config,

@@ -53,3 +53,19 @@ test("each cycle's status reports that cycle's retries, not the daemon's running
     ["ok", 0],
   ]);
 });
+
+test("a stop ends the sleep between cycles at once (interval 1 h)", async () => {
+  const now = Date.now();
+  crusoe = await startCrusoeEmulator({
+    entries: generateAuditEntries(20, { startMs: now - 600_000, endMs: now - 60_000 }),
+  });
+  hec = await startHecEmulator();
+  stateDir = mkdtempSync(join(tmpdir(), "csh-daemon-"));
+  const config = configForEmulators(crusoe, hec, stateDir);
+  stop = new AbortController();
+  daemon = runDaemon(config, { intervalSeconds: 3600, signal: stop.signal });
+  while (hec.accepted.length < 20) await Bun.sleep(20);
+  await Bun.sleep(200); // the cycle has ended: sleeping now
+  stop.abort();
+  expect(await daemon).toBe(0); // without the stop this resolves in an hour (a test timeout)
+});
