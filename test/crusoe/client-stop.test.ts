@@ -93,8 +93,8 @@ describe("a stop signal", () => {
     emu.fail({ status: 503 });
     const stop = new AbortController();
     const client = createCrusoeClient(configFor(emu), {
-      retryBaseMs: 25_000,
-      retryMaxMs: 25_000,
+      retryBaseMs: 600_000,
+      retryMaxMs: 600_000,
       signal: stop.signal,
     });
     const before = emu.requests.length;

@@ -25,7 +25,7 @@ test("a stop during backoff ends the wait: nothing more is sent, nothing counted
   sink = sinkFor(
     emu,
     { maxRetries: 5 },
-    { retryBaseMs: 25_000, retryMaxMs: 25_000, signal: stop.signal },
+    { retryBaseMs: 600_000, retryMaxMs: 600_000, signal: stop.signal },
   );
   emu.fail({ status: 503, code: 9 }, 10);
   const sent = sink.send(makeEvents(3));
