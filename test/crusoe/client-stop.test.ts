@@ -100,6 +100,7 @@ describe("a stop signal", () => {
     const before = emu.requests.length;
     const pending = rejection(collect(client.pages(WINDOW)));
     while (emu.requests.length === before) await Bun.sleep(5);
+    await Bun.sleep(200); // the answer has arrived: waiting now
     stop.abort();
     expect(await pending).toBeInstanceOf(StoppedError);
     expect(emu.requests.length - before).toBe(1);
