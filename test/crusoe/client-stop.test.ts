@@ -89,7 +89,7 @@ describe("a stop signal", () => {
     expect(emu.requests.length - before).toBe(1);
   });
 
-  test("ends a Retry-After wait: no further attempt", async () => {
+  test("ends a backoff wait: no further attempt", async () => {
     emu.fail({ status: 503 });
     const stop = new AbortController();
     const client = createCrusoeClient(configFor(emu), {
