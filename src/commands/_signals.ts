@@ -38,7 +38,8 @@ export function listenForStop(options: {
       );
       process.exit(options.forcedExitCode(signal));
     }, STOP_BOUND_MS);
-    watchdog.unref();
+    // Never what keeps a finished process alive (Deno's timers are plain numbers).
+    (watchdog as { unref?: () => void }).unref?.();
   };
   process.on("SIGTERM", handle);
   process.on("SIGINT", handle);
