@@ -1,12 +1,15 @@
 // Bounded by design: a server paging forever, a Retry-After beyond what a run waits, and a
 // stop signal while a request hangs or a wait is running.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createCrusoeClient } from "../../src/crusoe/client.ts";
 import { MAX_EMPTY_PAGES } from "../../src/crusoe/pages.ts";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
 import { type CrusoeEmulator, startCrusoeEmulator } from "../../src/emulators/crusoe.ts";
 import { StoppedError } from "../../src/errors.ts";
 import { collect, configFor, FAST, HOUR, rejection, T0 } from "./helpers.ts";
+
+// The preload's default does not reach every file (see crash-and-lock.test.ts).
+setDefaultTimeout(30_000);
 
 const DATA = generateAuditEntries(250, { startMs: T0, endMs: T0 + HOUR, seed: 8 });
 const WINDOW = { startMs: T0, endMs: T0 + HOUR };

@@ -1,9 +1,12 @@
 // A stop signal (SIGTERM/SIGINT) and the HEC sink: waits end at once, a request in flight gets
 // a short grace, and only what Splunk answered 2xx (or acked) counts as delivered.
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
 import type { Sink } from "../../src/sinks/types.ts";
 import { acceptedIds, FAST, ids, makeEvents, sinkFor } from "./helpers.ts";
+
+// The preload's default does not reach every file (see crash-and-lock.test.ts).
+setDefaultTimeout(30_000);
 
 let emu: HecEmulator;
 let sink: Sink | undefined;

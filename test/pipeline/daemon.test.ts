@@ -1,6 +1,6 @@
 // The daemon in-process against the emulators: what each cycle reports, and a stop that ends
 // the sleep between cycles at once.
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,9 @@ import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
 import { runDaemon } from "../../src/pipeline/daemon.ts";
 import { openStore } from "../../src/pipeline/session.ts";
 import type { RunStatus } from "../../src/state/status.ts";
+
+// The preload's default does not reach every file (see crash-and-lock.test.ts).
+setDefaultTimeout(30_000);
 
 let crusoe: CrusoeEmulator | undefined;
 let hec: HecEmulator | undefined;
