@@ -78,8 +78,27 @@ export function afterGrace(
   return late.signal;
 }
 
-/** The request's own timeout, ended early by `stop` when given. */
-export function requestSignal(timeoutMs: number, stop: AbortSignal | undefined): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return stop ? AbortSignal.any([timeout, stop]) : timeout;
+/**
+ * Runs one request under its own timeout, ended early by `stop` when given. The listener on
+ * `stop` is removed afterwards: a daemon's stop signal lives for months of requests.
+ */
+export async function withDeadline<T>(
+  timeoutMs: number,
+  stop: AbortSignal | undefined,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("request timed out", "TimeoutError")),
+    timeoutMs,
+  );
+  const stopped = () => controller.abort(stop?.reason);
+  if (stop?.aborted) stopped();
+  else stop?.addEventListener("abort", stopped, { once: true });
+  try {
+    return await run(controller.signal);
+  } finally {
+    clearTimeout(timer);
+    stop?.removeEventListener("abort", stopped);
+  }
 }

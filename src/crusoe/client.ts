@@ -3,7 +3,7 @@ import { ofetch } from "ofetch";
 import type { CrusoeConfig } from "../config/types.ts";
 import { StoppedError } from "../errors.ts";
 import { logger } from "../log.ts";
-import { computeBackoff, MAX_WAIT_MS, parseRetryAfter, requestSignal, sleep } from "../wait.ts";
+import { computeBackoff, MAX_WAIT_MS, parseRetryAfter, sleep, withDeadline } from "../wait.ts";
 import type { AuditLogEntry } from "./entry.ts";
 import { CrusoeError } from "./errors.ts";
 import { readPages } from "./pages.ts";
@@ -106,14 +106,16 @@ export function createCrusoeClient(
       let failure: CrusoeError;
       try {
         stats.requests++;
-        const res = await ofetch.raw(target, {
-          method: "GET",
-          headers,
-          retry: 0,
-          ignoreResponseError: true,
-          responseType: "text",
-          signal: requestSignal(config.timeoutMs, signal),
-        });
+        const res = await withDeadline(config.timeoutMs, signal, (deadline) =>
+          ofetch.raw(target, {
+            method: "GET",
+            headers,
+            retry: 0,
+            ignoreResponseError: true,
+            responseType: "text",
+            signal: deadline,
+          }),
+        );
         const latencyMs = performance.now() - started;
         const dateMs = learnSkew(res.headers.get("date"), sentAt, now());
         const text = res._data ?? "";

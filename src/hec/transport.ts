@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { HecConfig } from "../config/types.ts";
 import { createHttpClient } from "../runtime/http.ts";
-import { parseRetryAfter, requestSignal } from "../wait.ts";
+import { parseRetryAfter, withDeadline } from "../wait.ts";
 import { cookieJarFor, processChannel } from "./channel.ts";
 import type { HecAnswer } from "./codes.ts";
 import { hecEndpoints } from "./url.ts";
@@ -49,15 +49,18 @@ export function createTransport(
     };
   };
 
-  async function request(url: string, init: RequestInit): Promise<HecAnswer & { json?: unknown }> {
+  function request(url: string, init: RequestInit): Promise<HecAnswer & { json?: unknown }> {
     if (!config.ack && now() - lastRecycle > RECYCLE_EVERY_MS) recycle();
+    // The deadline covers reading the body too.
+    return withDeadline(config.timeoutMs, stop, (signal) =>
+      exchange(url, { ...init, redirect: "manual", signal }),
+    );
+  }
+
+  async function exchange(url: string, init: RequestInit): Promise<HecAnswer & { json?: unknown }> {
     let response: Response;
     try {
-      response = await client.fetch(url, {
-        ...init,
-        redirect: "manual",
-        signal: requestSignal(config.timeoutMs, stop),
-      });
+      response = await client.fetch(url, init);
     } catch (err) {
       return { status: 0, error: describeNetworkError(err, url, config.timeoutMs) };
     }
