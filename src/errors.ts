@@ -1,6 +1,15 @@
 // Errors the CLI turns into one line, a hint and an exit code (DESIGN.md "Exit codes").
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, deadLettered: 3, lockHeld: 75 } as const;
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  deadLettered: 3,
+  lockHeld: 75,
+  /** A one-shot run stopped before finishing: the shell's 128 + signal number. */
+  sigint: 130,
+  sigterm: 143,
+} as const;
 
 export class AppError extends Error {
   constructor(
@@ -25,5 +34,12 @@ export class UsageError extends AppError {
 export class LockHeldError extends AppError {
   constructor(message: string) {
     super(message, EXIT.lockHeld, "wait for it to finish, or check `status` for the holder");
+  }
+}
+
+/** A stop signal (SIGTERM/SIGINT) ended the work before it finished: nothing unsettled counts. */
+export class StoppedError extends AppError {
+  constructor(what: string) {
+    super(`stopped before ${what} finished`, EXIT.failed);
   }
 }

@@ -5,7 +5,7 @@ import type { RunCounts } from "../pipeline/counts.ts";
 import type { RunMode } from "../pipeline/run.ts";
 import { runOnce } from "../pipeline/session.ts";
 import type { forwardArgs } from "./_args.ts";
-import { listenForStop } from "./_signals.ts";
+import { exitCodeFor, listenForStop } from "./_signals.ts";
 import { loadFromArgs, NEEDS_ALL } from "./_verb.ts";
 
 export async function forwardOnce(
@@ -21,16 +21,27 @@ export async function forwardOnce(
   config.dryRun = dryRun;
   // forward-range reads several chunks at once unless told otherwise.
   if (!raw.has("concurrency")) config.window.concurrency = defaultConcurrency;
-  const stop = listenForStop((signal) =>
-    logger.warn(`${signal}: finishing the batch in flight, then stopping`),
-  );
+  const stop = listenForStop({
+    onFirst: (message) => logger.warn(message),
+    forcedExitCode: exitCodeFor,
+  });
   const report = await runOnce(mode, config, {
-    stopRequested: stop.stopRequested,
+    signal: stop.signal,
     progress: showProgress && process.stderr.isTTY ? progressPrinter() : undefined,
   });
   if (report.failure?.hint) logger.info(`hint: ${report.failure.hint}`);
-  return report.exitCode;
+  if (report.outcome !== "interrupted") return report.exitCode;
+  // Stopped before finishing: not a success, and the operator must know what is left.
+  const left = report.unfinished
+    ? `${iso(report.unfinished.fromMs)} .. ${iso(report.unfinished.toMs)} not (fully) delivered`
+    : "the window was not read";
+  logger.warn(
+    `stopped before finishing: ${left}; rerunning the same command resumes (what was accepted by Splunk is not sent again)`,
+  );
+  return exitCodeFor(stop.received());
 }
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 function progressPrinter() {
   const started = Date.now();

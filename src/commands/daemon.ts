@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.ts";
+import { EXIT, UsageError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { runDaemon } from "../pipeline/daemon.ts";
 import { forwardArgs, settingArgs } from "./_args.ts";
@@ -14,11 +14,16 @@ export default defineVerb({
     if (args["dry-run"])
       throw new UsageError("--dry-run is for one-shot commands: use forward --dry-run");
     const { config, extras } = loadFromArgs(args, NEEDS_ALL);
-    const stop = listenForStop((signal) =>
-      logger.info(`${signal}: finishing the batch in flight, then exiting`),
-    );
+    const stop = listenForStop({
+      onFirst: (message) => logger.info(message),
+      // systemd expects 0 from a stopped service; not stopping in time is a failure.
+      forcedExitCode: () => EXIT.failed,
+    });
     logger.info(`daemon started: forward every ${extras.interval} s`);
-    const code = await runDaemon(config, { intervalSeconds: extras.interval, ...stop });
+    const code = await runDaemon(config, {
+      intervalSeconds: extras.interval,
+      signal: stop.signal,
+    });
     logger.info("daemon stopped");
     return code;
   },

@@ -1,13 +1,14 @@
 // The Crusoe audit-log reader: signed requests, its own retry loop, clock skew from `Date`.
 import { ofetch } from "ofetch";
 import type { CrusoeConfig } from "../config/types.ts";
+import { StoppedError } from "../errors.ts";
 import { logger } from "../log.ts";
+import { computeBackoff, MAX_WAIT_MS, parseRetryAfter, sleep, withDeadline } from "../wait.ts";
 import type { AuditLogEntry } from "./entry.ts";
 import { CrusoeError } from "./errors.ts";
 import { readPages } from "./pages.ts";
 import { buildAuditQuery, type TimeWindow } from "./query.ts";
-import { parsePage, statusError } from "./response.ts";
-import { backoffMs, isRetryableStatus, parseRetryAfter } from "./retry.ts";
+import { isRetryableStatus, parsePage, statusError } from "./response.ts";
 import { canonicalQuery, createSigner, rfc3339Seconds, type Signer, signedPath } from "./sign.ts";
 
 export interface CrusoeClientOptions {
@@ -15,6 +16,10 @@ export interface CrusoeClientOptions {
   now?: () => number;
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** A Retry-After beyond this fails the request at once (default MAX_WAIT_MS). */
+  maxRetryAfterMs?: number;
+  /** A stop (SIGTERM/SIGINT): aborts the request in flight and any wait. */
+  signal?: AbortSignal;
 }
 export interface CrusoeStats {
   requests: number;
@@ -53,7 +58,9 @@ export function createCrusoeClient(
 ): CrusoeClient {
   const now = options.now ?? Date.now;
   const retryBaseMs = options.retryBaseMs ?? 500;
-  const retryMaxMs = options.retryMaxMs ?? 20_000;
+  const retryMaxMs = options.retryMaxMs ?? MAX_WAIT_MS;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? MAX_WAIT_MS;
+  const { signal } = options;
   const url = `${config.baseUrl.replace(/\/+$/, "")}/organizations/${encodeURIComponent(config.orgId)}/audit-logs`;
   const path = signedPath(new URL(url).pathname);
   const stats: CrusoeStats = { requests: 0, retries: 0, pages: 0, entries: 0 };
@@ -91,6 +98,7 @@ export function createCrusoeClient(
     const target = `${url}?${canonicalQuery(query)}`;
     const attempts = config.maxRetries + 1;
     for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw new StoppedError("a Crusoe request");
       const headers = { ...(await authHeaders(query)), "user-agent": "crusoe-splunk-hec" };
       const sentAt = now();
       const started = performance.now();
@@ -98,14 +106,16 @@ export function createCrusoeClient(
       let failure: CrusoeError;
       try {
         stats.requests++;
-        const res = await ofetch.raw(target, {
-          method: "GET",
-          headers,
-          retry: 0,
-          ignoreResponseError: true,
-          responseType: "text",
-          signal: AbortSignal.timeout(config.timeoutMs),
-        });
+        const res = await withDeadline(config.timeoutMs, signal, (deadline) =>
+          ofetch.raw(target, {
+            method: "GET",
+            headers,
+            retry: 0,
+            ignoreResponseError: true,
+            responseType: "text",
+            signal: deadline,
+          }),
+        );
         const latencyMs = performance.now() - started;
         const dateMs = learnSkew(res.headers.get("date"), sentAt, now());
         const text = res._data ?? "";
@@ -118,18 +128,25 @@ export function createCrusoeClient(
         };
         failure = statusError(res.status, text, ctx);
         if (!isRetryableStatus(res.status)) throw failure;
-        waitMs =
-          parseRetryAfter(res.headers.get("retry-after"), dateMs, now()) ??
-          backoffMs(attempt, retryBaseMs, retryMaxMs);
+        const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), now(), dateMs);
+        if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {
+          throw new CrusoeError(
+            `${failure.message} and asked to retry after ${Math.round(retryAfterMs / 1000)} s (Retry-After), longer than a run waits (${Math.round(maxRetryAfterMs / 1000)} s): stopping`,
+            failure.status,
+            "nothing was advanced; the next run reads this window again",
+          );
+        }
+        waitMs = retryAfterMs ?? computeBackoff(attempt + 1, retryBaseMs, retryMaxMs);
       } catch (err) {
         if (err instanceof CrusoeError) throw err;
+        if (signal?.aborted) throw new StoppedError("a Crusoe request");
         failure = new CrusoeError(
           `Crusoe request failed: ${describeFailure(err, config.timeoutMs)}`,
           undefined,
           `check network access to ${new URL(url).host}`,
           { cause: err },
         );
-        waitMs = backoffMs(attempt, retryBaseMs, retryMaxMs);
+        waitMs = computeBackoff(attempt + 1, retryBaseMs, retryMaxMs);
       }
       if (attempt + 1 >= attempts) {
         throw new CrusoeError(
@@ -139,7 +156,7 @@ export function createCrusoeClient(
         );
       }
       stats.retries++;
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      if (!(await sleep(waitMs, signal))) throw new StoppedError("a Crusoe request");
     }
   }
 

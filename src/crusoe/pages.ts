@@ -11,6 +11,12 @@ function samePage(a: AuditLogEntry[] | undefined, b: AuditLogEntry[]): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/**
+ * Empty pages that still carry a new token: a server filtering after paging may send a few, but
+ * one that never stops would be paged forever (1,364 requests a minute were seen).
+ */
+export const MAX_EMPTY_PAGES = 50;
+
 /** Yields each page's items; only the previous page is kept (memory bounded by a page or two). */
 export async function* readPages(
   base: [string, string][],
@@ -19,6 +25,7 @@ export async function* readPages(
   const seen = new Set<string>();
   let token = "";
   let previous: AuditLogEntry[] | undefined;
+  let emptyInARow = 0;
   for (let n = 1; ; n++) {
     const page = await fetchPage(token ? [...base, ["next_token", token]] : base);
     if (samePage(previous, page.items)) {
@@ -33,6 +40,14 @@ export async function* readPages(
         `Crusoe repeated a page token after page ${n}: stopping instead of looping`,
         undefined,
         "the server's paging is broken; nothing was advanced, so a later run reads this window again",
+      );
+    }
+    emptyInARow = page.items.length === 0 && page.nextToken !== "" ? emptyInARow + 1 : 0;
+    if (emptyInARow >= MAX_EMPTY_PAGES) {
+      throw new CrusoeError(
+        `Crusoe returned ${emptyInARow} empty pages in a row, each with a new next_page_token (page ${n}): stopping instead of paging forever`,
+        undefined,
+        "the server's paging never ends; nothing was advanced, so a later run reads this window again",
       );
     }
     yield page.items;

@@ -15,6 +15,11 @@ function malformed(what: string, text: string): CrusoeError {
   );
 }
 
+/** 429, 408 and 5xx are worth another try; 400/401/403/404 will not change by waiting. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}
+
 /** A 200 body must be JSON with an `items` array: anything else is an error, never an empty page. */
 export function parsePage(text: string): Page {
   let body: unknown;

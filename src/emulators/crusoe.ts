@@ -27,6 +27,10 @@ export type CrusoeFault =
   | { repeatToken: true }
   /** The next page starts with the previous page's last item again (a server repeating an item). */
   | { repeatLastItem: true }
+  /** An empty page with a fresh next_page_token (a server that pages forever). */
+  | { emptyPage: true }
+  /** Never answer (until the client gives up or the emulator closes). */
+  | { hang: true }
   | { status: 401 | 403 | 404 };
 export interface EmulatorRequest {
   path: string;
@@ -138,6 +142,9 @@ export async function startCrusoeEmulator(
   let nextSeq = 0;
   const faults: { fault: CrusoeFault; times: number }[] = [];
   const requests: EmulatorRequest[] = [];
+  // Tokens of injected empty pages → the real token they stand for ("" = the first page).
+  const fakeTokens = new Map<string, string>();
+  let fakeSeq = 0;
 
   function addEntries(entries: AuditLogEntry[], opts: { visibleAfterMs?: number } = {}): void {
     const visibleAt = Date.now() + (opts.visibleAfterMs ?? 0);
@@ -193,7 +200,11 @@ export async function startCrusoeEmulator(
     return expected.authorization === auth;
   }
 
-  function readPage(params: Map<string, string>, res: ServerResponse): [number, string] {
+  function readPage(
+    params: Map<string, string>,
+    res: ServerResponse,
+    emptyPage = false,
+  ): [number, string] {
     const bad = (message: string): [number, string] => [
       400,
       JSON.stringify({ code: "400", message }),
@@ -214,7 +225,14 @@ export async function startCrusoeEmulator(
       .filter(([k]) => k in FILTERS)
       .map(([k, v]) => [k, new Set(v.split(","))] as const);
     const queryHash = hashText(canonicalQuery([...params].filter(([k]) => !k.endsWith("_token"))));
-    const incoming = params.get("next_token");
+    const sent = params.get("next_token");
+    const incoming = sent !== undefined && fakeTokens.has(sent) ? fakeTokens.get(sent) : sent;
+    if (emptyPage) {
+      const fake = encodeToken(Math.random(), fakeSeq++, queryHash);
+      fakeTokens.set(fake, incoming ?? "");
+      res.setHeader("content-type", "application/json");
+      return [200, `{"items":[],"next_page_token":${JSON.stringify(fake)},"prev_page_token":""}`];
+    }
     // start_time in [start_time, end_time): the API leaves the bounds undocumented; half-open
     // windows tile without overlap, and the client's overlap + dedup cover a server that differs.
     // Items go out newest first (walking down from end_time) so no client can rely on order.
@@ -239,7 +257,7 @@ export async function startCrusoeEmulator(
     }
     const last = page[page.length - 1];
     let next = page.length === size && last ? encodeToken(last.timeMs, last.seq, queryHash) : "";
-    if (incoming && takeFault((f) => "repeatToken" in f)) next = incoming;
+    if (sent && takeFault((f) => "repeatToken" in f)) next = sent;
     const token = incoming ? decodeToken(incoming) : undefined;
     if (token && takeFault((f) => "repeatLastItem" in f)) {
       const previous = store[lowerBound(token.timeMs, token.seq)];
@@ -265,6 +283,10 @@ export async function startCrusoeEmulator(
     const route = /\/organizations\/([^/]+)\/audit-logs$/.exec(path);
     if (!route) return error(404);
     const fault = takeFault((f) => !("repeatToken" in f) && !("repeatLastItem" in f));
+    if (fault && "hang" in fault) {
+      requests.push({ path, query: rawQuery, status: 0 });
+      return new Promise(() => {});
+    }
     if (fault && "malformedJson" in fault)
       return [200, '{"items": [{"action": "Create", "start_ti'];
     if (fault && "status" in fault) {
@@ -282,7 +304,7 @@ export async function startCrusoeEmulator(
     // A repeated key keeps its first value, like Go's url.Values.Get.
     const map = new Map<string, string>();
     for (const [k, v] of params) if (!map.has(k)) map.set(k, v);
-    return readPage(map, res);
+    return readPage(map, res, fault !== undefined && "emptyPage" in fault);
   }
 
   const server = createServer((req, res) => {

@@ -48,6 +48,8 @@ export type HecFault =
   | { status: 400; code: 5 | 10 | 11 | 14 | 16 | 28 }
   | { status: 404 | 405 | 415 }
   | { reset: true }
+  /** Never answer (until the client gives up or the emulator closes). */
+  | { hang: true }
   | { loseAckPoll: true };
 
 export interface HecRequestRecord {
@@ -263,6 +265,7 @@ export async function startHecEmulator(options: HecEmulatorOptions = {}): Promis
   ): Promise<Reply | "drop"> {
     const fault = faults.shift();
     if (fault && "reset" in fault) return "drop";
+    if (fault && "hang" in fault) return new Promise<never>(() => {});
     if (fault && "slowMs" in fault) {
       await new Promise((r) => setTimeout(r, fault.slowMs));
       // The client gave up meanwhile: as if the indexer never took the data.

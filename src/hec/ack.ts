@@ -20,6 +20,8 @@ export interface AckTrackerOptions {
   /** Runs a request inside the sink's HTTP slots. */
   withSlot: <T>(task: () => Promise<T>) => Promise<T>;
   onDisabled: () => void;
+  /** A stop (SIGTERM/SIGINT): poll once more at once, then whatever is unconfirmed is "closed". */
+  signal?: AbortSignal;
 }
 
 const MAX_IDS_PER_POLL = 1000;
@@ -38,9 +40,20 @@ export function createAckTracker(opts: AckTrackerOptions): AckTracker {
   const settleAll = (outcome: AckOutcome) => {
     for (const id of [...pending.keys()]) settle(id, outcome);
   };
+  const stopping = () => opts.signal?.aborted === true;
   const schedule = () => {
-    if (!timer && !polling && pending.size > 0) timer = setTimeout(poll, pollMs);
+    if (!timer && !polling && pending.size > 0) timer = setTimeout(poll, stopping() ? 0 : pollMs);
   };
+  opts.signal?.addEventListener(
+    "abort",
+    () => {
+      if (!timer) return; // a poll is running: it settles the rest when it ends
+      clearTimeout(timer);
+      timer = undefined;
+      schedule();
+    },
+    { once: true },
+  );
 
   async function poll(): Promise<void> {
     timer = undefined;
@@ -63,7 +76,9 @@ export function createAckTracker(opts: AckTrackerOptions): AckTracker {
       for (const [id, p] of pending) if (t - p.sentAt >= opts.timeoutMs) settle(id, "timeout");
     } finally {
       polling = false;
-      schedule();
+      // Stopping: the last poll has been made; what it did not confirm is not delivered.
+      if (stopping()) settleAll("closed");
+      else schedule();
     }
   }
 

@@ -6,8 +6,8 @@ import { Buffer } from "node:buffer";
 import type { HecConfig } from "../config/types.ts";
 import { logger } from "../log.ts";
 import type { DeadLetter, SendContext, SendResult, SinkEvent } from "../sinks/types.ts";
+import { computeBackoff, sleep } from "../wait.ts";
 import type { AckTracker } from "./ack.ts";
-import { computeBackoff, sleep } from "./backoff.ts";
 import { splitByLimits } from "./batcher.ts";
 import { classifyAnswer, describeGiveUp, type HecAnswer } from "./codes.ts";
 import { judgeRejections } from "./poison.ts";
@@ -28,6 +28,10 @@ export interface SenderState {
   retryBaseMs: number;
   retryMaxMs: number;
   deadlineMs: number;
+  /** A Retry-After beyond this fails the batch at once (the next run resends it). */
+  maxRetryAfterMs: number;
+  /** A stop (SIGTERM/SIGINT): no new request starts and no wait goes on. */
+  signal?: AbortSignal;
   now: () => number;
   withSlot: <T>(task: () => Promise<T>) => Promise<T>;
   turnAckOff: () => void;
@@ -57,12 +61,14 @@ export async function sendBatch(
   let attempt = 0;
   let ackResends = 0;
 
+  const stopped = () => ({ ...result, failure: STOPPED });
   while (stack.length > 0) {
     if (state.stopped) return { ...result, failure: state.stopped };
+    if (state.signal?.aborted) return stopped();
     const piece = stack.pop() as SinkEvent[];
     const body = `${piece.map((e) => e.line).join("\n")}\n`;
     const wait = state.pauseUntil - state.now();
-    if (wait > 0) await sleep(wait);
+    if (wait > 0 && !(await sleep(wait, state.signal))) return stopped();
     const ackOn = state.ackOn;
     const answer = await state.withSlot(() => state.transport.postEvents(body));
     const verdict = classifyAnswer(answer, piece.length, Buffer.byteLength(body), ackOn);
@@ -159,7 +165,7 @@ export async function sendBatch(
         if (!state.ackOn && (answer.status === 429 || answer.status >= 500))
           state.transport.recycle();
         logger.debug(`HEC ${verdict.reason}; retry ${attempt} in ${Math.round(giveUp)} ms`);
-        await sleep(giveUp);
+        if (!(await sleep(giveUp, state.signal))) return stopped();
       }
     }
   }
@@ -174,6 +180,10 @@ export async function sendBatch(
   return result;
 }
 
+const STOPPED = {
+  message: "stopped before the rest of the batch was accepted by Splunk (the next run sends it)",
+};
+
 /** The delay before the next attempt, or why we give up (retries or the deadline exhausted). */
 function retryDelay(
   state: SenderState,
@@ -185,6 +195,13 @@ function retryDelay(
   if (attempt > state.config.maxRetries) return describeGiveUp(answer, attempt - 1);
   const backoff = computeBackoff(attempt, state.retryBaseMs, state.retryMaxMs);
   const delay = retryAfterMs !== undefined ? Math.max(retryAfterMs, 0) : backoff;
+  if (retryAfterMs !== undefined && retryAfterMs > state.maxRetryAfterMs) {
+    const code = answer.code === undefined ? "" : ` code ${answer.code}`;
+    return {
+      message: `Splunk HEC (HTTP ${answer.status}${code}) asked to retry after ${Math.round(retryAfterMs / 1000)} s (Retry-After), longer than a run waits (${Math.round(state.maxRetryAfterMs / 1000)} s): stopping`,
+      hint: "the events stay undelivered and are sent again on the next run",
+    };
+  }
   if (state.now() + delay > deadline) {
     const given = describeGiveUp(answer, attempt - 1);
     return { ...given, message: `${given.message} (delivery deadline reached)` };

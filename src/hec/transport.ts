@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { HecConfig } from "../config/types.ts";
 import { createHttpClient } from "../runtime/http.ts";
-import { parseRetryAfter } from "./backoff.ts";
+import { parseRetryAfter, withDeadline } from "../wait.ts";
 import { cookieJarFor, processChannel } from "./channel.ts";
 import type { HecAnswer } from "./codes.ts";
 import { hecEndpoints } from "./url.ts";
@@ -28,7 +28,12 @@ export interface HecTransport {
   close(): void;
 }
 
-export function createTransport(config: HecConfig, now: () => number = Date.now): HecTransport {
+/** `stop` aborts requests in flight (the sink passes a stop signal delayed by a grace period). */
+export function createTransport(
+  config: HecConfig,
+  now: () => number = Date.now,
+  stop?: AbortSignal,
+): HecTransport {
   const endpoints = hecEndpoints(config.url);
   const client = createHttpClient(config.tls);
   const jar = cookieJarFor(new URL(endpoints.event).origin);
@@ -44,15 +49,18 @@ export function createTransport(config: HecConfig, now: () => number = Date.now)
     };
   };
 
-  async function request(url: string, init: RequestInit): Promise<HecAnswer & { json?: unknown }> {
+  function request(url: string, init: RequestInit): Promise<HecAnswer & { json?: unknown }> {
     if (!config.ack && now() - lastRecycle > RECYCLE_EVERY_MS) recycle();
+    // The deadline covers reading the body too.
+    return withDeadline(config.timeoutMs, stop, (signal) =>
+      exchange(url, { ...init, redirect: "manual", signal }),
+    );
+  }
+
+  async function exchange(url: string, init: RequestInit): Promise<HecAnswer & { json?: unknown }> {
     let response: Response;
     try {
-      response = await client.fetch(url, {
-        ...init,
-        redirect: "manual",
-        signal: AbortSignal.timeout(config.timeoutMs),
-      });
+      response = await client.fetch(url, init);
     } catch (err) {
       return { status: 0, error: describeNetworkError(err, url, config.timeoutMs) };
     }
@@ -66,7 +74,14 @@ export function createTransport(config: HecConfig, now: () => number = Date.now)
     return { status: response.status, ...parseBody(raw), retryAfterMs: retryAfter(response) };
   }
 
-  const retryAfter = (r: Response) => parseRetryAfter(r.headers.get("retry-after"), now());
+  const retryAfter = (r: Response) => {
+    const date = Date.parse(r.headers.get("date") ?? "");
+    return parseRetryAfter(
+      r.headers.get("retry-after"),
+      now(),
+      Number.isNaN(date) ? undefined : date,
+    );
+  };
 
   function recycle(): void {
     lastRecycle = now();

@@ -4,17 +4,18 @@ import type { ResolvedConfig } from "../config/types.ts";
 import { createCrusoeClient } from "../crusoe/client.ts";
 import { EXIT } from "../errors.ts";
 import { logger } from "../log.ts";
+import type { Sink } from "../sinks/types.ts";
 import type { Lease } from "../state/lock.ts";
 import type { StateStore } from "../state/store.ts";
+import { sleep } from "../wait.ts";
 import { keepLease, type LeaseKeeper } from "./lease.ts";
 import { runForward } from "./run.ts";
 import { checkDeadLetterFile, createSink, describeHolder, openStore } from "./session.ts";
 
 export interface DaemonOptions {
   intervalSeconds: number;
-  stopRequested: () => boolean;
-  /** Resolves early when a stop is requested. */
-  sleep: (ms: number) => Promise<void>;
+  /** A stop (SIGTERM/SIGINT): ends the sleep between runs and cuts the run short (RunContext). */
+  signal: AbortSignal;
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -23,23 +24,23 @@ export async function runDaemon(config: ResolvedConfig, options: DaemonOptions):
   const ttl = config.state.lockTtlMs;
   await checkDeadLetterFile(config);
   const store = await openStore(config);
-  const sink = createSink(config);
-  const client = createCrusoeClient(config.crusoe);
-  let held: { lease: Lease; keeper: LeaseKeeper } | undefined;
+  const { signal } = options;
+  const client = createCrusoeClient(config.crusoe, { signal });
+  let held: Held | undefined;
   let failures = 0;
   let standbyLogged = false;
   try {
-    while (!options.stopRequested()) {
-      held = held ?? (await acquire(store, ttl, !standbyLogged));
+    while (!signal.aborted) {
+      held = held ?? (await acquire(config, store, signal, !standbyLogged));
       if (!held) {
         standbyLogged = true;
-        await options.sleep(Math.max(250, Math.floor(ttl / 3)));
+        await sleep(Math.max(250, Math.floor(ttl / 3)), signal);
         continue;
       }
       if (standbyLogged) logger.info("lock acquired: this instance is now active");
       standbyLogged = false;
       const started = Date.now();
-      const keeper = held.keeper;
+      const { keeper, sink } = held;
       const report = await runForward(
         { kind: "forward" },
         {
@@ -48,12 +49,13 @@ export async function runDaemon(config: ResolvedConfig, options: DaemonOptions):
           store,
           sink,
           now: Date.now,
-          stopRequested: options.stopRequested,
+          signal,
           leaseLost: () => keeper.lost(),
         },
       );
       if (keeper.lost()) {
         keeper.stop();
+        await sink.close();
         held = undefined;
         continue;
       }
@@ -64,20 +66,33 @@ export async function runDaemon(config: ResolvedConfig, options: DaemonOptions):
         : started + options.intervalSeconds * 1000 - Date.now();
       if (failures)
         logger.warn(`run failed (${failures} in a row): retrying in ${Math.round(wait / 1000)} s`);
-      if (wait > 0) await options.sleep(wait);
+      if (wait > 0) await sleep(wait, signal);
     }
     return EXIT.ok;
   } finally {
     if (held) {
       held.keeper.stop();
+      await held.sink.close();
       await held.lease.release();
     }
-    await sink.close();
     await store.close();
   }
 }
 
-async function acquire(store: StateStore, ttl: number, announce: boolean) {
+/** While active: the lease, its keeper, and a sink that stops sending once the lease is lost. */
+interface Held {
+  lease: Lease;
+  keeper: LeaseKeeper;
+  sink: Sink;
+}
+
+async function acquire(
+  config: ResolvedConfig,
+  store: StateStore,
+  stop: AbortSignal,
+  announce: boolean,
+): Promise<Held | undefined> {
+  const ttl = config.state.lockTtlMs;
   let result: Awaited<ReturnType<StateStore["locks"]["tryAcquire"]>>;
   try {
     result = await store.locks.tryAcquire(ttl);
@@ -90,5 +105,7 @@ async function acquire(store: StateStore, ttl: number, announce: boolean) {
     if (announce) logger.info(`standby: the lock is held by ${describeHolder(result.heldBy)}`);
     return undefined;
   }
-  return { lease: result.lease, keeper: keepLease(result.lease, ttl) };
+  const keeper = keepLease(result.lease, ttl);
+  const sink = createSink(config, undefined, AbortSignal.any([stop, keeper.signal]));
+  return { lease: result.lease, keeper, sink };
 }

@@ -22,6 +22,8 @@ export interface DeliveryDeps {
   deadLetterFile: string;
   /** Undefined when dedup is disabled. */
   dedup?: { store: DedupStore; set: DedupSet };
+  /** Set once the lock lease is lost: another run may be writing the same documents. */
+  leaseLost?: () => string | undefined;
   now: () => number;
 }
 
@@ -53,7 +55,8 @@ export class Delivery {
     const { counts, dedup, meta } = this.deps;
     counts.fetched += entries.length;
     for (const entry of entries) {
-      if (this.failure) return;
+      // A lost lease: another run owns the stream now, so nothing more is sent from here.
+      if (this.failure || this.deps.leaseLost?.()) return;
       const id = eventId(entry);
       const startMs = eventTimeMs(entry);
       // Dedup needs a time that is the same on every run: end_time when start_time is missing.
@@ -108,7 +111,7 @@ export class Delivery {
     // Ids Splunk accepted are committed even when the batch failed: they must never be resent.
     const settled = new Set([...result.delivered, ...deadLettered.map((dead) => dead.id)]);
     const events = head.batch.filter((event) => settled.has(event.id));
-    if (this.deps.dedup && events.length) {
+    if (this.deps.dedup && events.length && !this.deps.leaseLost?.()) {
       await this.deps.dedup.store.commit(
         this.deps.dedup.set,
         events.map((event) => ({ id: event.id, timeMs: event.timeMs })),

@@ -2,7 +2,7 @@
 // to a chunk's end only when every event of the chunk is delivered or dead-lettered.
 import type { ResolvedConfig } from "../config/types.ts";
 import type { CrusoeClient } from "../crusoe/client.ts";
-import { AppError, EXIT, UsageError } from "../errors.ts";
+import { AppError, EXIT, StoppedError, UsageError } from "../errors.ts";
 import { logger } from "../log.ts";
 import type { Sink } from "../sinks/types.ts";
 import type { RunStatus } from "../state/status.ts";
@@ -23,8 +23,11 @@ export interface RunContext {
   client: CrusoeClient;
   store: StateStore;
   sink: Sink;
-  /** Graceful stop (SIGTERM/SIGINT): settle what is in flight, then end. */
-  stopRequested: () => boolean;
+  /**
+   * A stop (SIGTERM/SIGINT): Crusoe requests and every wait end at once, HEC requests in flight
+   * get a short grace; what Splunk accepted is committed, the rest is left for the next run.
+   */
+  signal?: AbortSignal;
   /** Set when the lock lease was lost: stop before the next commit. */
   leaseLost: () => string | undefined;
   progress?: (done: number, total: number, counts: RunCounts) => void;
@@ -39,6 +42,8 @@ export interface RunReport {
   counts: RunCounts;
   failure?: Failure;
   checkpointMs?: number;
+  /** Interrupted: the part of the window that was not (fully) delivered. */
+  unfinished?: { fromMs: number; toMs: number };
 }
 
 interface Plan {
@@ -51,6 +56,8 @@ interface Plan {
 export async function runForward(mode: RunMode, ctx: RunContext): Promise<RunReport> {
   const counts = emptyCounts();
   const startedAt = new Date(ctx.now()).toISOString();
+  // The client lives as long as the daemon: count only this run's retries.
+  const retriesBefore = ctx.client.stats.retries;
   let report: RunReport;
   try {
     const serverNowMs = await ctx.client.serverNow();
@@ -58,13 +65,17 @@ export async function runForward(mode: RunMode, ctx: RunContext): Promise<RunRep
     report = await deliverChunks(plan, ctx, counts, serverNowMs);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    const failure = {
-      message: (error as Error).message,
-      hint: error instanceof AppError ? error.hint : undefined,
-    };
-    report = { outcome: "failed", exitCode: EXIT.failed, counts, failure };
+    if (ctx.signal?.aborted) {
+      report = { outcome: "interrupted", exitCode: EXIT.ok, counts };
+    } else {
+      const failure = {
+        message: (error as Error).message,
+        hint: error instanceof AppError ? error.hint : undefined,
+      };
+      report = { outcome: "failed", exitCode: EXIT.failed, counts, failure };
+    }
   }
-  counts.retries += ctx.client.stats.retries;
+  counts.retries += ctx.client.stats.retries - retriesBefore;
   await writeStatus(mode, ctx, report, startedAt);
   return report;
 }
@@ -149,6 +160,7 @@ async function deliverChunks(
     counts,
     deadLetterFile: config.state.deadLetterFile,
     dedup,
+    leaseLost: ctx.leaseLost,
     now: ctx.now,
   });
   const chunks = readAhead(plan.chunks, (chunk) => ctx.client.pages(chunk), {
@@ -157,22 +169,19 @@ async function deliverChunks(
   });
   let done = 0;
   let checkpointMs = plan.checkpointMs;
-  let interrupted = false;
+  const stopRequested = () => ctx.signal?.aborted === true;
   try {
     for await (const { chunk, pages } of chunks) {
       delivery.startChunk(chunk.startMs);
       for await (const page of pages) {
-        if (ctx.stopRequested() || ctx.leaseLost()) break;
+        if (stopRequested() || ctx.leaseLost()) break;
         await delivery.addPage(page);
         if (delivery.failure) break;
       }
-      const stopping = ctx.stopRequested() || ctx.leaseLost() !== undefined;
+      const stopping = stopRequested() || ctx.leaseLost() !== undefined;
       if (stopping) await delivery.settleAll();
       else await delivery.flush();
-      if (delivery.failure || stopping) {
-        interrupted = stopping;
-        break;
-      }
+      if (delivery.failure || stopping) break;
       await plan.record(chunk.endMs);
       checkpointMs = chunk.endMs;
       ctx.progress?.(++done, plan.chunks.length, counts);
@@ -180,12 +189,19 @@ async function deliverChunks(
   } catch (error) {
     // A source failure mid-chunk: what was already sent is still committed.
     await delivery.settleAll();
-    throw error;
+    if (!(error instanceof StoppedError && stopRequested())) throw error;
   }
   const lost = ctx.leaseLost();
-  const failure = delivery.failure ?? (lost ? { message: lost } : undefined);
+  const lastEndMs = plan.chunks[plan.chunks.length - 1]?.endMs;
+  // A stop turns what it cut short (an aborted request, an unconfirmed batch) into "interrupted".
+  if (stopRequested() && !lost && done < plan.chunks.length && lastEndMs !== undefined) {
+    const fromMs = plan.chunks[done]?.startMs ?? lastEndMs;
+    const unfinished = { fromMs, toMs: lastEndMs };
+    return { outcome: "interrupted", exitCode: EXIT.ok, counts, checkpointMs, unfinished };
+  }
+  // A lost lease explains whatever the sink stopped short of.
+  const failure = lost ? { message: lost } : delivery.failure;
   if (failure) return { outcome: "failed", exitCode: EXIT.failed, counts, failure, checkpointMs };
-  if (interrupted) return { outcome: "interrupted", exitCode: EXIT.ok, counts, checkpointMs };
   if (counts.deadLettered)
     return { outcome: "dead-lettered", exitCode: EXIT.deadLettered, counts, checkpointMs };
   return { outcome: "ok", exitCode: EXIT.ok, counts, checkpointMs };

@@ -38,7 +38,7 @@ export async function runSelftest(print: (line: string) => void): Promise<boolea
         : undefined,
     );
     hec.fail({ status: 503, code: 9 }, 1);
-    const quiet = { stopRequested: () => false };
+    const quiet = {};
 
     const first = await runOnce({ kind: "forward" }, config, quiet);
     const ids = new Set(

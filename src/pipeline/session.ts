@@ -27,11 +27,17 @@ export function openStore(config: ResolvedConfig): Promise<StateStore> {
   return openStateStore(config.state, streamOf(config));
 }
 
-export function createSink(config: ResolvedConfig, write?: (text: string) => void): Sink {
+export function createSink(
+  config: ResolvedConfig,
+  write?: (text: string) => void,
+  signal?: AbortSignal,
+): Sink {
   const limits = { batchSize: config.hec.batchSize, maxBatchBytes: config.hec.maxBatchBytes };
   if (config.dryRun)
     return createDryRunSink(limits, write ?? ((text) => process.stdout.write(text)));
-  return config.sink === "stdout" ? createStdoutSink(limits, write) : createHecSink(config.hec);
+  return config.sink === "stdout"
+    ? createStdoutSink(limits, write)
+    : createHecSink(config.hec, { signal });
 }
 
 /** Before any request: a poison event that cannot be set aside would leave its batch unsettled. */
@@ -46,7 +52,8 @@ export function describeHolder(holder: LockHolder): string {
 }
 
 export interface OnceOptions {
-  stopRequested: () => boolean;
+  /** A stop (SIGTERM/SIGINT); see RunContext.signal. */
+  signal?: AbortSignal;
   progress?: RunContext["progress"];
   write?: (text: string) => void;
   /** The run's clock (tests: a later run in another hour); the window still follows Crusoe's. */
@@ -62,7 +69,12 @@ export async function runOnce(
   await checkDeadLetterFile(config);
   const opened = await openStore(config);
   const store = config.dryRun ? readOnlyStore(opened) : opened;
-  const sink = createSink(config, options.write);
+  // The sink stops sending on a stop signal, and once the lease is lost.
+  const leaseGone = new AbortController();
+  const sinkSignal = options.signal
+    ? AbortSignal.any([options.signal, leaseGone.signal])
+    : leaseGone.signal;
+  const sink = createSink(config, options.write, sinkSignal);
   try {
     // A dry run changes nothing, so it needs no lock.
     const acquired = config.dryRun
@@ -74,13 +86,14 @@ export async function runOnce(
       );
     }
     const keeper = acquired ? keepLease(acquired.lease, config.state.lockTtlMs) : undefined;
+    keeper?.signal.addEventListener("abort", () => leaseGone.abort(), { once: true });
     try {
       return await runForward(mode, {
         config,
-        client: createCrusoeClient(config.crusoe),
+        client: createCrusoeClient(config.crusoe, { signal: options.signal }),
         store,
         sink,
-        stopRequested: options.stopRequested,
+        signal: options.signal,
         leaseLost: () => keeper?.lost(),
         progress: options.progress,
         now: options.now ?? Date.now,

@@ -5,6 +5,7 @@ import { createSemaphore } from "../hec/semaphore.ts";
 import { type SenderState, sendBatch } from "../hec/sender.ts";
 import { createTransport } from "../hec/transport.ts";
 import { logger } from "../log.ts";
+import { afterGrace, MAX_WAIT_MS, STOP_GRACE_MS } from "../wait.ts";
 import type { Sink } from "./types.ts";
 
 export interface HecSinkOptions {
@@ -14,6 +15,13 @@ export interface HecSinkOptions {
   retryMaxMs?: number;
   /** Overall time one send() may take before it gives up (default 10 min; ack mode: longer). */
   deadlineMs?: number;
+  /** A Retry-After beyond this fails the batch at once (default MAX_WAIT_MS). */
+  maxRetryAfterMs?: number;
+  /**
+   * A stop (SIGTERM/SIGINT): no new request, no more waiting; a request in flight gets
+   * STOP_GRACE_MS to be answered (an answered batch is committed), then it is aborted.
+   */
+  signal?: AbortSignal;
   now?: () => number;
 }
 
@@ -22,7 +30,7 @@ const ACK_IN_FLIGHT_FACTOR = 16;
 
 export function createHecSink(config: HecConfig, options: HecSinkOptions = {}): Sink {
   const now = options.now ?? Date.now;
-  const transport = createTransport(config, now);
+  const transport = createTransport(config, now, afterGrace(options.signal, STOP_GRACE_MS));
   const slots = createSemaphore(Math.max(1, config.concurrency));
   const ackTimeoutMs = config.ackTimeoutSeconds * 1000;
   const state: SenderState = {
@@ -32,7 +40,9 @@ export function createHecSink(config: HecConfig, options: HecSinkOptions = {}): 
     pauseUntil: 0,
     warned: new Set(),
     retryBaseMs: options.retryBaseMs ?? 1000,
-    retryMaxMs: options.retryMaxMs ?? 30_000,
+    retryMaxMs: options.retryMaxMs ?? MAX_WAIT_MS,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? MAX_WAIT_MS,
+    signal: options.signal,
     deadlineMs:
       options.deadlineMs ??
       (config.ack ? ackTimeoutMs * (config.maxRetries + 1) + 60_000 : 600_000),
@@ -49,6 +59,7 @@ export function createHecSink(config: HecConfig, options: HecSinkOptions = {}): 
       pollMs: config.ackPollSeconds * 1000,
       timeoutMs: ackTimeoutMs,
       now,
+      signal: options.signal,
       withSlot: state.withSlot,
       onDisabled: () => {
         logger.warn(

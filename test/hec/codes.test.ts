@@ -9,7 +9,7 @@ import {
 } from "../../src/emulators/hec.ts";
 import { buildEnvelopeLine } from "../../src/hec/envelope.ts";
 import type { Sink } from "../../src/sinks/types.ts";
-import { acceptedIds, ids, META, makeEvents, sinkFor } from "./helpers.ts";
+import { acceptedIds, FAST, ids, META, makeEvents, sinkFor } from "./helpers.ts";
 
 let emu: HecEmulator;
 let sink: Sink | undefined;
@@ -238,10 +238,22 @@ describe("transient answers are retried and deliver once", () => {
   test("the overall deadline stops a Retry-After beyond it", async () => {
     emu = await startHecEmulator();
     sink = sinkFor(emu, {}, { retryBaseMs: 5, retryMaxMs: 20, deadlineMs: 500 });
-    emu.fail({ status: 429, code: 26, retryAfter: "3600" });
+    emu.fail({ status: 429, code: 26, retryAfter: "2" });
     const r = await sink.send(makeEvents(2));
     expect(r.delivered).toEqual([]);
     expect(r.failure?.message).toMatch(/deadline/);
+  });
+
+  test("a Retry-After beyond the longest wait fails the batch at once, naming it", async () => {
+    emu = await startHecEmulator();
+    sink = sinkFor(emu, {}, { ...FAST, maxRetryAfterMs: 1000 });
+    emu.fail({ status: 429, code: 26, retryAfter: "3600" });
+    const r = await sink.send(makeEvents(2));
+    expect(r.delivered).toEqual([]);
+    expect(r.failure?.message).toContain(
+      "asked to retry after 3600 s (Retry-After), longer than a run waits (1 s)",
+    );
+    expect(emu.requests.filter((q) => q.path.endsWith("/event"))).toHaveLength(1);
   });
 });
 

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { parseRetryAfter } from "../../src/hec/backoff.ts";
 import { createBatcher } from "../../src/hec/batcher.ts";
 import { createCookieJar } from "../../src/hec/cookies.ts";
 import { buildEnvelopeLine } from "../../src/hec/envelope.ts";
 import { hecEndpoints } from "../../src/hec/url.ts";
 import type { SinkEvent } from "../../src/sinks/types.ts";
+import { parseRetryAfter } from "../../src/wait.ts";
 
 describe("envelope", () => {
   test("has exactly the allowed keys, ms time, the id as indexed field, the event untouched", () => {

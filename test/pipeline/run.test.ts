@@ -44,16 +44,21 @@ test("forward-range: an interrupted range resumes, a finished one sends nothing 
   config.window.concurrency = 4;
   const mode = { kind: "range", start: iso(start), end: iso(end) } as const;
 
-  let pagesSeen = 0;
-  const first = await runOnce(mode, config, {
-    stopRequested: () => hec.accepted.length > 0 && ++pagesSeen > 4,
-  });
+  // Stop (as SIGTERM would) once the first batches of the first chunk were accepted.
+  hec.fail({ slowMs: 30 }, 1000);
+  const stop = new AbortController();
+  const watcher = setInterval(() => {
+    if (hec.accepted.length >= 100) stop.abort();
+  }, 1);
+  const first = await runOnce(mode, config, { signal: stop.signal }).finally(() =>
+    clearInterval(watcher),
+  );
   expect(first.outcome).toBe("interrupted");
   const partial = hec.accepted.length;
   expect(partial).toBeGreaterThan(0);
   expect(partial).toBeLessThan(3000);
 
-  const second = await runOnce(mode, config, { stopRequested: () => false });
+  const second = await runOnce(mode, config, {});
   expect(second.outcome).toBe("ok");
   // The events are 10 days old, past the 24 h dedup retention: the run keeps their ids anyway
   // until the next run, so even the chunk that was in progress is not sent again.
@@ -62,7 +67,7 @@ test("forward-range: an interrupted range resumes, a finished one sends nothing 
   expect(second.counts.duplicates).toBe(partial);
 
   const before = hec.accepted.length;
-  const third = await runOnce(mode, config, { stopRequested: () => false });
+  const third = await runOnce(mode, config, {});
   expect(third.outcome).toBe("ok");
   expect(hec.accepted.length).toBe(before);
 });
@@ -71,7 +76,7 @@ test("forward, forward-recent and forward-range never repeat each other inside t
   const now = Date.now();
   const config = await setup(1200, now - 3 * HOUR, now - 60_000);
   config.window.lookbackSeconds = 4 * 3600;
-  const quiet = { stopRequested: () => false };
+  const quiet = {};
   expect((await runOnce({ kind: "forward" }, config, quiet)).counts.delivered).toBe(1200);
   const recent = await runOnce({ kind: "recent", hours: 2 }, config, quiet);
   expect(recent.counts.delivered).toBe(0);
@@ -99,9 +104,8 @@ test("chunks fetched concurrently still commit in order: a failure leaves the ch
   const limit = 1000;
   const original = hec.accepted;
   const report = await runOnce({ kind: "forward" }, config, {
-    stopRequested: () => {
+    progress: () => {
       if (original.length >= limit) hec.setDown(true);
-      return false;
     },
   });
   expect(report.outcome).toBe("failed");
@@ -118,7 +122,7 @@ test("chunks fetched concurrently still commit in order: a failure leaves the ch
       expect(delivered.has(eventId(entry))).toBe(true);
   }
   hec.setDown(false);
-  const retry = await runOnce({ kind: "forward" }, config, { stopRequested: () => false });
+  const retry = await runOnce({ kind: "forward" }, config, {});
   expect(retry.outcome).toBe("ok");
   expect(new Set(acceptedIds()).size).toBe(2000);
   expect(hec.accepted.length).toBe(2000);
@@ -140,7 +144,7 @@ test("a dead-lettered event's id is committed: a later run over the same window 
       ? { code: 13 }
       : undefined,
   );
-  const quiet = { stopRequested: () => false };
+  const quiet = {};
   const first = await runOnce({ kind: "forward" }, config, quiet);
   expect(first.exitCode).toBe(3);
   expect(first.counts.deadLettered).toBe(1);
@@ -163,7 +167,7 @@ test("the in-run guard: an item a server repeats at the top of the next page is 
   // One batch spans several pages, so the repeat is still in the batcher when it comes again.
   config.hec.batchSize = 1000;
   crusoe.fail({ repeatLastItem: true }, 3);
-  const report = await runOnce({ kind: "forward" }, config, { stopRequested: () => false });
+  const report = await runOnce({ kind: "forward" }, config, {});
   expect(report.outcome).toBe("ok");
   expect(report.counts.fetched).toBe(453);
   expect(report.counts.duplicates).toBe(3);
@@ -187,17 +191,14 @@ test("entries without start_time are counted, sent once, and deduplicated by end
   config.crusoe.pageSize = 100;
   config.window.lookbackSeconds = 3 * 3600;
 
-  const first = await runOnce({ kind: "forward" }, config, { stopRequested: () => false });
+  const first = await runOnce({ kind: "forward" }, config, {});
   expect(first.outcome).toBe("ok");
   expect(first.counts.missingTime).toBe(3);
   expect(hec.accepted.length).toBe(300);
   // The next overlapping run happens two hours later by its own clock: ids must be found by a
   // time that is the same on every run (end_time), not by the time of sending.
   const later = () => Date.now() + 2 * HOUR;
-  const recent = await runOnce({ kind: "recent", hours: 3 }, config, {
-    stopRequested: () => false,
-    now: later,
-  });
+  const recent = await runOnce({ kind: "recent", hours: 3 }, config, { now: later });
   expect(recent.outcome).toBe("ok");
   expect(recent.counts.delivered).toBe(0);
   expect(recent.counts.duplicates).toBe(300);
@@ -211,12 +212,12 @@ test("a setting error mid-range (HEC starts refusing every body without a usable
   const config = await setup(3000, start, end);
   config.window.concurrency = 4;
   const mode = { kind: "range", start: iso(start), end: iso(end) } as const;
+  // HEC breaks after the second chunk settled, until the setting is fixed.
   let broken = false;
   hec.poisonWhen(() => (broken ? { code: 6, invalidEventNumber: -1 } : undefined));
   const report = await runOnce(mode, config, {
-    stopRequested: () => {
-      if (hec.accepted.length >= 1000) broken = true;
-      return false;
+    progress: (done) => {
+      if (done >= 2) broken = true;
     },
   });
   expect(report.outcome).toBe("failed");
@@ -234,8 +235,8 @@ test("a setting error mid-range (HEC starts refusing every body without a usable
   expect(delivered.size).toBeLessThan(3000);
 
   broken = false;
-  const fixed = await runOnce(mode, config, { stopRequested: () => false });
-  expect(fixed.outcome).toBe("ok");
+  const again = await runOnce(mode, config, {});
+  expect(again.outcome).toBe("ok");
   expect(hec.accepted.length).toBe(3000);
   expect(new Set(acceptedIds()).size).toBe(3000);
 });
