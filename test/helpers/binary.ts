@@ -1,5 +1,6 @@
-// The real compiled binary, built once per test run (or taken from CSH_BINARY, which CI sets
-// after `bun run build`), run as a subprocess from a temp directory.
+// The real compiled binary, built once per test run into a temporary directory (never dist/:
+// a test build must not pass for a release), or taken from CSH_BINARY, which CI sets after
+// `bun run build`; run as a subprocess from a temp directory.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "./temp.ts";
@@ -14,13 +15,13 @@ export function binaryPath(): string {
     built = fromCi;
     return built;
   }
-  const result = Bun.spawnSync(["bun", "run", "scripts/build.ts", "--target", "bun-linux-x64"], {
-    cwd: root,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const outdir = tempDir("csh-build-");
+  const result = Bun.spawnSync(
+    ["bun", "run", "scripts/build.ts", "--target", "bun-linux-x64", "--outdir", outdir],
+    { cwd: root, stdout: "pipe", stderr: "pipe" },
+  );
   if (!result.success) throw new Error(`building the binary failed:\n${result.stderr.toString()}`);
-  built = join(root, "dist", "crusoe-splunk-hec-linux-x64");
+  built = join(outdir, "crusoe-splunk-hec-linux-x64");
   return built;
 }
 
