@@ -15,7 +15,7 @@ export async function forwardOnce(
   showProgress = false,
 ): Promise<number> {
   const dryRun = Boolean(args["dry-run"]);
-  const { config, raw } = loadFromArgs(args, { ...NEEDS_ALL, sink: !dryRun });
+  const { config, raw, extras } = loadFromArgs(args, { ...NEEDS_ALL, sink: !dryRun });
   config.dryRun = dryRun;
   // forward-range reads several chunks at once unless told otherwise.
   if (!raw.has("concurrency")) config.window.concurrency = defaultConcurrency;
@@ -24,7 +24,11 @@ export async function forwardOnce(
   );
   const report = await runOnce(mode, config, {
     stopRequested: stop.stopRequested,
-    progress: showProgress && process.stderr.isTTY ? progressPrinter() : undefined,
+    // A person at a terminal; never in JSON logs (one object per line) or below info level.
+    progress:
+      showProgress && process.stderr.isTTY && extras.logFormat === "text" && logger.level >= 3
+        ? progressPrinter()
+        : undefined,
   });
   if (report.failure?.hint) logger.info(`hint: ${report.failure.hint}`);
   return report.exitCode;

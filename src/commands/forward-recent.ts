@@ -15,6 +15,6 @@ export default defineVerb({
     if (!Number.isFinite(hours) || hours <= 0 || hours > 90 * 24) {
       throw new UsageError(`--hours: "${args.hours}" must be a number of hours between 0 and 2160`);
     }
-    return forwardOnce({ kind: "recent", hours }, args);
+    return forwardOnce({ kind: "recent", hours }, args, 1, true);
   },
 });

@@ -1,7 +1,7 @@
 // The Crusoe audit-log reader: signed requests, its own retry loop, clock skew from `Date`.
 import { ofetch } from "ofetch";
 import type { CrusoeConfig } from "../config/types.ts";
-import { logger } from "../log.ts";
+import { fields, logger } from "../log.ts";
 import type { AuditLogEntry } from "./entry.ts";
 import { CrusoeError } from "./errors.ts";
 import { readPages } from "./pages.ts";
@@ -156,9 +156,19 @@ export function createCrusoeClient(
     pages(window) {
       const base = buildAuditQuery(window, config.filters, config.pageSize);
       return readPages(base, async (query) => {
+        const started = now();
         const page = parsePage((await request(query)).text);
         stats.pages++;
         stats.entries += page.items.length;
+        logger.debug(
+          "crusoe page",
+          fields({
+            windowStart: new Date(window.startMs).toISOString(),
+            items: page.items.length,
+            more: page.nextToken !== "",
+            durationMs: now() - started,
+          }),
+        );
         return page;
       });
     },

@@ -2,8 +2,8 @@
 // to a chunk's end only when every event of the chunk is delivered or dead-lettered.
 import type { ResolvedConfig } from "../config/types.ts";
 import type { CrusoeClient } from "../crusoe/client.ts";
-import { AppError, EXIT, UsageError } from "../errors.ts";
-import { logger } from "../log.ts";
+import { AppError, EXIT, EXIT_STDOUT_CLOSED, UsageError } from "../errors.ts";
+import { fields, logger } from "../log.ts";
 import type { Sink } from "../sinks/types.ts";
 import type { RunStatus } from "../state/status.ts";
 import type { StateStore } from "../state/store.ts";
@@ -153,8 +153,18 @@ async function deliverChunks(
   let done = 0;
   let checkpointMs = plan.checkpointMs;
   let interrupted = false;
+  logger.debug(
+    "window",
+    fields({
+      start: iso(plan.chunks[0]?.startMs),
+      end: iso(plan.chunks.at(-1)?.endMs),
+      chunks: plan.chunks.length,
+      checkpoint: iso(plan.checkpointMs),
+    }),
+  );
   try {
     for await (const { chunk, pages } of chunks) {
+      logger.debug("chunk", fields({ start: iso(chunk.startMs), end: iso(chunk.endMs) }));
       delivery.startChunk(chunk.startMs);
       for await (const page of pages) {
         if (ctx.stopRequested() || ctx.leaseLost()) break;
@@ -169,6 +179,14 @@ async function deliverChunks(
         break;
       }
       await plan.record(chunk.endMs);
+      logger.debug(
+        "chunk committed",
+        fields({
+          end: iso(chunk.endMs),
+          checkpointBefore: iso(checkpointMs),
+          checkpointAfter: iso(chunk.endMs),
+        }),
+      );
       checkpointMs = chunk.endMs;
       ctx.progress?.(++done, plan.chunks.length, counts);
     }
@@ -178,12 +196,21 @@ async function deliverChunks(
     throw error;
   }
   const lost = ctx.leaseLost();
+  if (delivery.failure?.closed && !lost) {
+    logger.warn(delivery.failure.message);
+    if (delivery.failure.hint) logger.info(`hint: ${delivery.failure.hint}`);
+    return { outcome: "interrupted", exitCode: EXIT_STDOUT_CLOSED, counts, checkpointMs };
+  }
   const failure = delivery.failure ?? (lost ? { message: lost } : undefined);
   if (failure) return { outcome: "failed", exitCode: EXIT.failed, counts, failure, checkpointMs };
   if (interrupted) return { outcome: "interrupted", exitCode: EXIT.ok, counts, checkpointMs };
   if (counts.deadLettered)
     return { outcome: "dead-lettered", exitCode: EXIT.deadLettered, counts, checkpointMs };
   return { outcome: "ok", exitCode: EXIT.ok, counts, checkpointMs };
+}
+
+function iso(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
 async function writeStatus(
@@ -218,5 +245,16 @@ async function writeStatus(
     logger.warn(`could not store the run status: ${(error as Error).message}`);
   }
   if (report.failure) logger.error(report.failure.message);
-  logger.info(`${status.command} ${report.outcome}: ${summarize(report.counts)}`);
+  logSummary(status.command, report, nowMs - Date.parse(startedAt), ctx.config.dryRun);
+}
+
+/** The last line of every run; level error when it failed, so it can be alerted on. */
+function logSummary(command: string, report: RunReport, durationMs: number, dryRun: boolean) {
+  const summary = summarize(report.counts, durationMs, dryRun);
+  const outcome = dryRun ? `dry run ${report.outcome}` : report.outcome;
+  const line = `${command} ${outcome}: ${summary.text}`;
+  const checkpoint = report.checkpointMs ? new Date(report.checkpointMs).toISOString() : undefined;
+  const values = { command, outcome: report.outcome, ...summary.values, checkpoint };
+  const level = report.outcome === "failed" ? "error" : report.outcome === "ok" ? "info" : "warn";
+  logger[level](line, fields(values, { inText: false }));
 }

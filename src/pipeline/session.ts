@@ -3,6 +3,7 @@ import type { ResolvedConfig } from "../config/types.ts";
 import { createCrusoeClient } from "../crusoe/client.ts";
 import { LockHeldError } from "../errors.ts";
 import { hecEndpoints } from "../hec/url.ts";
+import { logContext } from "../log.ts";
 import { createHecSink } from "../sinks/hec.ts";
 import { createStdoutSink } from "../sinks/stdout.ts";
 import type { Sink } from "../sinks/types.ts";
@@ -23,13 +24,14 @@ export function streamOf(config: ResolvedConfig): string {
 }
 
 export function openStore(config: ResolvedConfig): Promise<StateStore> {
-  return openStateStore(config.state, streamOf(config));
+  const stream = streamOf(config);
+  logContext.stream = stream;
+  return openStateStore(config.state, stream);
 }
 
 export function createSink(config: ResolvedConfig, write?: (text: string) => void): Sink {
   const limits = { batchSize: config.hec.batchSize, maxBatchBytes: config.hec.maxBatchBytes };
-  if (config.dryRun)
-    return createDryRunSink(limits, write ?? ((text) => process.stdout.write(text)));
+  if (config.dryRun) return createDryRunSink(limits, write);
   return config.sink === "stdout" ? createStdoutSink(limits, write) : createHecSink(config.hec);
 }
 
