@@ -30,7 +30,6 @@ export async function forwardOnce(
         ? progressPrinter()
         : undefined,
   });
-  if (report.failure?.hint) logger.info(`hint: ${report.failure.hint}`);
   return report.exitCode;
 }
 

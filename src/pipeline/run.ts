@@ -245,6 +245,7 @@ async function writeStatus(
     logger.warn(`could not store the run status: ${(error as Error).message}`);
   }
   if (report.failure) logger.error(report.failure.message);
+  if (report.failure?.hint) logger.info(`hint: ${report.failure.hint}`);
   logSummary(status.command, report, nowMs - Date.parse(startedAt), ctx.config.dryRun);
 }
 
