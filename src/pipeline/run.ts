@@ -11,6 +11,7 @@ import { emptyCounts, type RunCounts, summarize } from "./counts.ts";
 import { Delivery, type Failure } from "./deliver.ts";
 import { parseRangeBounds, planChunks, planForward, planRecent, type TimeRange } from "./plan.ts";
 import { readAhead } from "./read-ahead.ts";
+import { describeStream } from "./stream.ts";
 
 export type RunMode =
   | { kind: "forward" }
@@ -238,6 +239,7 @@ async function writeStatus(
     checkpoint: report.checkpointMs ? new Date(report.checkpointMs).toISOString() : undefined,
     lagSeconds: report.checkpointMs ? Math.round((nowMs - report.checkpointMs) / 1000) : undefined,
     lastError: report.failure?.message,
+    stream: describeStream(ctx.config),
   };
   try {
     await ctx.store.status.write(status);

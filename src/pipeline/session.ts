@@ -2,26 +2,18 @@
 import type { ResolvedConfig } from "../config/types.ts";
 import { createCrusoeClient } from "../crusoe/client.ts";
 import { LockHeldError } from "../errors.ts";
-import { hecEndpoints } from "../hec/url.ts";
 import { logContext } from "../log.ts";
 import { createHecSink } from "../sinks/hec.ts";
 import { createStdoutSink } from "../sinks/stdout.ts";
 import type { Sink } from "../sinks/types.ts";
 import type { LockHolder } from "../state/lock.ts";
 import { openStateStore, type StateStore } from "../state/store.ts";
-import { streamId } from "../state/stream-id.ts";
 import { createDryRunSink, readOnlyStore } from "./dry-run.ts";
 import { keepLease } from "./lease.ts";
+import { streamOf } from "./stream.ts";
 import { type RunContext, type RunMode, type RunReport, runForward } from "./run.ts";
 
-/** The stream: one org, one filter set, one destination. State is kept per stream. */
-export function streamOf(config: ResolvedConfig): string {
-  const sink =
-    config.sink === "hec" && config.hec.url
-      ? `hec ${hecEndpoints(config.hec.url).event} ${config.hec.index ?? ""}`
-      : config.sink;
-  return streamId({ orgId: config.crusoe.orgId, filters: config.crusoe.filters, sink });
-}
+export { streamOf } from "./stream.ts";
 
 export function openStore(config: ResolvedConfig): Promise<StateStore> {
   const stream = streamOf(config);

@@ -8,5 +8,7 @@ export interface Backend {
   readonly docs: DocStore;
   readonly locks: LockManager;
   ping(): Promise<void>;
+  /** Ids of every stream kept in this directory or Redis (for `status --all`). */
+  streams(): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -28,6 +28,8 @@ export interface StateStore {
   status: StatusStore;
   /** Writable check / Redis PING; throws StateError on failure. */
   ping(): Promise<void>;
+  /** Every stream id kept in the same directory or Redis (this one included, once it has state). */
+  streams(): Promise<string[]>;
   /** Reset the stream's state; corrupt documents are moved aside as `<name>.corrupt-<timestamp>`. */
   clear(): Promise<{ movedAside: string[] }>;
   /** Dispose unstorage (an open ioredis socket would keep the process alive). */
@@ -70,6 +72,7 @@ export async function openStateStore(
     locks: backend.locks,
     status: createStatusStore(docs),
     ping: () => backend.ping(),
+    streams: () => backend.streams(),
     clear: () => clearStream(docs),
     close: () => backend.close(),
   };
