@@ -10,8 +10,8 @@ import type { LockHolder } from "../state/lock.ts";
 import { openStateStore, type StateStore } from "../state/store.ts";
 import { createDryRunSink, readOnlyStore } from "./dry-run.ts";
 import { keepLease } from "./lease.ts";
-import { streamOf } from "./stream.ts";
 import { type RunContext, type RunMode, type RunReport, runForward } from "./run.ts";
+import { streamOf } from "./stream.ts";
 
 export { streamOf } from "./stream.ts";
 
