@@ -4,13 +4,13 @@ import { logger } from "../log.ts";
 import type { RunCounts } from "../pipeline/counts.ts";
 import type { RunMode } from "../pipeline/run.ts";
 import { runOnce } from "../pipeline/session.ts";
-import type { forwardArgs } from "./_args.ts";
+import type { dryRunArg, forwardArgs } from "./_args.ts";
 import { listenForStop } from "./_signals.ts";
 import { loadFromArgs, NEEDS_ALL } from "./_verb.ts";
 
 export async function forwardOnce(
   mode: RunMode,
-  args: ParsedArgs<typeof forwardArgs>,
+  args: ParsedArgs<typeof forwardArgs & typeof dryRunArg>,
   defaultConcurrency = 1,
   showProgress = false,
 ): Promise<number> {

@@ -3,6 +3,7 @@ import { type ArgsDef, defineCommand, type ParsedArgs } from "citty";
 import { type LoadedConfig, loadConfig } from "../config/load.ts";
 import type { Needs } from "../config/resolve.ts";
 import { UsageError } from "../errors.ts";
+import { suggest } from "./_suggest.ts";
 
 export interface VerbSpec<T extends ArgsDef> {
   name: string;
@@ -35,8 +36,9 @@ function rejectUnknownFlags(verb: string, rawArgs: string[], args: ArgsDef): voi
     if (arg === "--") break;
     const match = /^--?([^=]+)/.exec(arg);
     if (match?.[1] && !known.has(match[1])) {
+      const close = suggest(match[1], Object.keys(args));
       throw new UsageError(
-        `unknown flag ${arg.split("=")[0]} for ${verb}`,
+        `unknown flag ${arg.split("=")[0]} for ${verb}${close ? `: did you mean --${close}?` : ""}`,
         `see: crusoe-splunk-hec ${verb} --help`,
       );
     }

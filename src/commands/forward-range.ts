@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.ts";
-import { forwardArgs } from "./_args.ts";
+import { dryRunArg, forwardArgs } from "./_args.ts";
 import { forwardOnce } from "./_forward.ts";
 import { defineVerb } from "./_verb.ts";
 
@@ -9,6 +9,7 @@ export default defineVerb({
     "Forward a fixed time range (RFC3339); resumable, and a finished range sends nothing again",
   args: {
     ...forwardArgs,
+    ...dryRunArg,
     "start-time": {
       type: "string",
       description: "range start, RFC3339 (e.g. 2026-01-02T00:00:00Z)",

@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.ts";
-import { forwardArgs } from "./_args.ts";
+import { dryRunArg, forwardArgs } from "./_args.ts";
 import { forwardOnce } from "./_forward.ts";
 import { defineVerb } from "./_verb.ts";
 
@@ -8,6 +8,7 @@ export default defineVerb({
   description: "Forward the last N hours (deduplicated against every other run)",
   args: {
     ...forwardArgs,
+    ...dryRunArg,
     hours: { type: "string", description: "hours back from now (default 1)" },
   },
   run(args) {

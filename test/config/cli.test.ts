@@ -382,7 +382,9 @@ describe("version, help and commands", () => {
   test("unknown command: exit 2 naming it, in plain text", async () => {
     const result = await runBinary(["forwrd"]);
     expect(result.code).toBe(2);
-    expect(errorLines(result)).toEqual(["error: Unknown command forwrd"]);
+    expect(errorLines(result)).toEqual([
+      'error: unknown command "forwrd": did you mean "forward"?',
+    ]);
   });
 });
 
