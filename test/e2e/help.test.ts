@@ -1,6 +1,7 @@
 // Help, version and typos from the compiled binary: 80 columns, plain text on a pipe and on a
 // terminal, only the flags that apply, units, examples, `help <command>`, `version`.
 import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import { COMMAND_NAMES } from "../../src/commands/_catalog.ts";
 import { binaryPath, runBinary } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/temp.ts";
@@ -100,4 +101,9 @@ describe("conventional forms and typos", () => {
     const far = await runBinary(["zzz"]);
     expect(far.stderr).not.toContain("did you mean");
   });
+});
+
+test("the tests' binary is not built into dist/ (a test build must never pass for a release)", () => {
+  if (process.env.CSH_BINARY) return; // CI builds the release and hands it to the tests
+  expect(binaryPath().startsWith(join(import.meta.dirname, "..", "..", "dist"))).toBe(false);
 });
