@@ -98,6 +98,8 @@ describe("conventional forms and typos", () => {
     const flag = await runBinary(["forward", "--ovrlap", "60"]);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain("unknown flag --ovrlap for forward: did you mean --overlap?");
+    const substituted = await runBinary(["forward", "--lookbeck", "60"]);
+    expect(substituted.stderr).toContain("did you mean --lookback?");
     const far = await runBinary(["zzz"]);
     expect(far.stderr).not.toContain("did you mean");
   });
