@@ -20,7 +20,10 @@ export function binaryPath(): string {
     ["bun", "run", "scripts/build.ts", "--target", "bun-linux-x64", "--outdir", outdir],
     { cwd: root, stdout: "pipe", stderr: "pipe" },
   );
-  if (!result.success) throw new Error(`building the binary failed:\n${result.stderr.toString()}`);
+  if (!result.success)
+    throw new Error(
+      `building the binary failed (${result.exitCode ?? result.signalCode}):\n${result.stdout}${result.stderr}`,
+    );
   built = join(outdir, "crusoe-splunk-hec-linux-x64");
   return built;
 }
