@@ -1,9 +1,13 @@
 // config-check, flags and exit codes through the real compiled binary, from a temp directory.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type RunResult, runBinary } from "../helpers/binary.ts";
 import { dirWith, HEC_TOKEN, KEY_ID, ORG_ID, SECRET, tempDir } from "./fixtures.ts";
+
+// The first binary user of a full run builds it (seconds on a busy machine); the preload's
+// default does not reach every file.
+setDefaultTimeout(60_000);
 
 interface Row {
   name: string;
