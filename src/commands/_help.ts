@@ -165,6 +165,12 @@ export function renderTopHelp(version: string): string {
   }
   out.push(
     "",
+    "Examples:",
+    `  ${PROGRAM} config-check        # what it will use, and from where`,
+    `  ${PROGRAM} forward --dry-run   # fetch and show; send nothing`,
+    `  ${PROGRAM} forward             # the cron command`,
+    `  ${PROGRAM} status --check      # monitoring: exit 0 OK, 2 CRITICAL`,
+    "",
     `'${PROGRAM} <command> --help' (or 'help <command>') lists its flags;`,
     `'${PROGRAM} --version' (or 'version') prints the version. Settings also`,
     "come from environment variables and ./.env; 'config-check' shows where each",

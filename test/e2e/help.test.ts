@@ -35,7 +35,10 @@ describe("--help", () => {
       for (const line of result.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
       expect(result.stdout).not.toContain(ESC);
       if (command) expect(result.stdout).toContain(`Examples:\n  crusoe-splunk-hec ${command}`);
-      else for (const name of COMMAND_NAMES) expect(result.stdout).toContain(`  ${name} `);
+      else {
+        for (const name of COMMAND_NAMES) expect(result.stdout).toContain(`  ${name} `);
+        expect(result.stdout).toContain("Examples:\n  crusoe-splunk-hec ");
+      }
     }
   });
 
