@@ -23,7 +23,8 @@ function lastLine(text: string): string {
 /** Runs `binary args | head -n lines > out` in bash; returns the binary's exit code and stderr. */
 async function runIntoHead(args: string[], env: Record<string, string>, lines: number) {
   const dir = tempDir("csh-pipe-");
-  const script = `"$0" "$@" 2>"${dir}/err" | head -n ${lines} >"${dir}/out"; echo "\${PIPESTATUS[0]}" >"${dir}/code"`;
+  // `timeout` bounds the binary (exit 124) so a run that never stops cannot outlive the test.
+  const script = `timeout -s KILL 40 "$0" "$@" 2>"${dir}/err" | head -n ${lines} >"${dir}/out"; echo "\${PIPESTATUS[0]}" >"${dir}/code"`;
   const child = Bun.spawn(["bash", "-c", script, binaryPath(), ...args], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
@@ -124,6 +125,17 @@ describe("stdout closed by its reader (| head)", () => {
     const resent = idsIn(rest.stdout);
     expect(resent.filter((id) => counted.has(id))).toEqual([]);
     expect(new Set([...counted, ...resent])).toEqual(new Set(order));
+  });
+
+  test("the daemon stops too (every later cycle would fail the same way): exit 141", async () => {
+    world = await startWorld({ events: 1500 });
+    const cut = await runIntoHead(
+      ["daemon", "--sink", "stdout", "--interval", "1"],
+      stdoutEnv(world),
+      1,
+    );
+    expect(cut.code).toBe(141);
+    expect(cut.stderr).toContain("stdout was closed by its reader");
   });
 
   test("a dry run into a closed pipe stops the same way", async () => {
