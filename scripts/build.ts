@@ -1,16 +1,19 @@
 // Build the release binaries into dist/ with SHA256SUMS.
-// Usage: bun run build [--target bun-linux-x64 ...]   (default: x64 and arm64)
+// Usage: bun run build [--target bun-linux-x64 ...] [--outdir DIR]   (default: x64 and arm64,
+// into dist/; tests build into a temporary directory so `bun test` never touches dist/)
 // Fails when bun prints an error even if it exits 0 (e.g. "Failed to generate bytecode").
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 const DEFAULT_TARGETS = ["bun-linux-x64", "bun-linux-arm64"];
 const root = join(import.meta.dirname, "..");
-const dist = join(root, "dist");
 
-const { values } = parseArgs({ options: { target: { type: "string", multiple: true } } });
+const { values } = parseArgs({
+  options: { target: { type: "string", multiple: true }, outdir: { type: "string" } },
+});
+const dist = values.outdir ? resolve(values.outdir) : join(root, "dist");
 const targets = values.target?.length ? values.target : DEFAULT_TARGETS;
 
 function gitRevision(): string {
@@ -58,4 +61,4 @@ for (const target of targets) {
   console.log(`built ${basename(file)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 writeFileSync(join(dist, "SHA256SUMS"), `${sums.join("\n")}\n`);
-console.log(`wrote dist/SHA256SUMS (${sums.length} binaries)`);
+console.log(`wrote ${join(dist, "SHA256SUMS")} (${sums.length} binaries)`);

@@ -11,6 +11,10 @@ export const EXIT = {
   sigterm: 143,
 } as const;
 
+/** stdout's reader closed the pipe (`| head`): 128 + SIGPIPE, what a shell reports for any
+ * writer stopped that way, so `set -o pipefail` scripts see the usual code, not a failure. */
+export const EXIT_STDOUT_CLOSED = 141;
+
 export class AppError extends Error {
   constructor(
     message: string,

@@ -38,7 +38,7 @@ export const streamArgs = {
   ...settingArgs(AUDIT_FILTER_NAMES.map((name) => `filter.${name}`)),
 } satisfies ArgsDef;
 
-/** Everything a forwarding run reads. */
+/** Everything a forwarding run reads (each command adds what applies only to it, below). */
 export const forwardArgs = {
   ...streamArgs,
   ...settingArgs([
@@ -50,18 +50,19 @@ export const forwardArgs = {
     "batchSize",
     "deadLetterFile",
   ]),
-  ...settingArgs([
-    "lookback",
-    "overlap",
-    "lag",
-    "chunk",
-    "concurrency",
-    "dedupRetention",
-    "dedupBuffer",
-    "disableDedup",
-  ]),
-  "dry-run": { type: "boolean", description: "fetch and show, send nothing, change no state" },
+  ...settingArgs(["lag", "chunk", "concurrency", "dedupRetention", "dedupBuffer", "disableDedup"]),
   ...enableDedupArg,
+} satisfies ArgsDef;
+
+/** Where a checkpointed run starts: forward and daemon (not recent/range, which name a window). */
+export const checkpointArgs = settingArgs(["lookback", "overlap"]);
+
+/** One-shot forwarding commands only (the daemon has no dry run). */
+export const dryRunArg = {
+  "dry-run": {
+    type: "boolean",
+    description: "fetch and show 5 envelopes on stdout; send nothing, change no state",
+  },
 } satisfies ArgsDef;
 
 export const jsonArg = {

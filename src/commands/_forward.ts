@@ -4,19 +4,19 @@ import { logger } from "../log.ts";
 import type { RunCounts } from "../pipeline/counts.ts";
 import type { RunMode } from "../pipeline/run.ts";
 import { runOnce } from "../pipeline/session.ts";
-import type { forwardArgs } from "./_args.ts";
+import type { dryRunArg, forwardArgs } from "./_args.ts";
 import { exitCodeFor, listenForStop } from "./_signals.ts";
 import { loadFromArgs, NEEDS_ALL } from "./_verb.ts";
 
 export async function forwardOnce(
   mode: RunMode,
-  args: ParsedArgs<typeof forwardArgs>,
+  args: ParsedArgs<typeof forwardArgs & typeof dryRunArg>,
   defaultConcurrency = 1,
   showProgress = false,
   notes: string[] = [],
 ): Promise<number> {
   const dryRun = Boolean(args["dry-run"]);
-  const { config, raw } = loadFromArgs(args, { ...NEEDS_ALL, sink: !dryRun });
+  const { config, raw, extras } = loadFromArgs(args, { ...NEEDS_ALL, sink: !dryRun });
   for (const note of notes) logger.info(note);
   config.dryRun = dryRun;
   // forward-range reads several chunks at once unless told otherwise.
@@ -27,21 +27,16 @@ export async function forwardOnce(
   });
   const report = await runOnce(mode, config, {
     signal: stop.signal,
-    progress: showProgress && process.stderr.isTTY ? progressPrinter() : undefined,
+    // A person at a terminal; never in JSON logs (one object per line) or below info level.
+    progress:
+      showProgress && process.stderr.isTTY && extras.logFormat === "text" && logger.level >= 3
+        ? progressPrinter()
+        : undefined,
   });
-  if (report.failure?.hint) logger.info(`hint: ${report.failure.hint}`);
-  if (report.outcome !== "interrupted") return report.exitCode;
-  // Stopped before finishing: not a success, and the operator must know what is left.
-  const left = report.unfinished
-    ? `${iso(report.unfinished.fromMs)} .. ${iso(report.unfinished.toMs)} not (fully) delivered`
-    : "the window was not read";
-  logger.warn(
-    `stopped before finishing: ${left}; rerunning the same command resumes (what was accepted by Splunk is not sent again)`,
-  );
-  return exitCodeFor(stop.received());
+  // A closed stdout also interrupts a run, with its own exit code (141).
+  const signal = stop.received();
+  return report.outcome === "interrupted" && signal ? exitCodeFor(signal) : report.exitCode;
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function progressPrinter() {
   const started = Date.now();

@@ -1,21 +1,36 @@
-// Run the CLI: --version, help, then the verb; errors become one line, a hint and an exit code.
+// Run the CLI: version and help (our own plain 80-column renderer), typo suggestions, then the
+// verb; errors become one line, a hint and an exit code.
 import { stripVTControlCharacters } from "node:util";
-import { type CommandDef, runCommand, runMain, showUsage } from "citty";
+import { type ArgsDef, type CommandDef, runCommand } from "citty";
 import { AppError, EXIT } from "../errors.ts";
 import { logger } from "../log.ts";
-import { versionLine } from "../version.ts";
+import { VERSION, versionLine } from "../version.ts";
+import { COMMAND_NAMES } from "./_catalog.ts";
+import { renderCommandHelp, renderTopHelp } from "./_help.ts";
+import { suggest } from "./_suggest.ts";
 
-export async function runCli(main: CommandDef, rawArgs = process.argv.slice(2)): Promise<never> {
-  if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
+export async function runCli(main: CommandDef, given = process.argv.slice(2)): Promise<never> {
+  const rawArgs = conventionalForms(given);
+  const [first] = rawArgs;
+  if (rawArgs.length === 1 && (first === "--version" || first === "-v")) {
     process.stdout.write(`${versionLine()}\n`);
     return process.exit(EXIT.ok);
   }
-  if (rawArgs.length === 0) {
-    await showUsage(main);
+  if (first === undefined || first.startsWith("-")) {
+    const asked = first === "--help" || first === "-h";
+    // Without a command, usage goes to stderr with exit 2 (a script called us wrongly).
+    (asked ? process.stdout : process.stderr).write(renderTopHelp(VERSION));
+    return process.exit(asked ? EXIT.ok : EXIT.usage);
+  }
+  if (!COMMAND_NAMES.includes(first)) {
+    const close = suggest(first, COMMAND_NAMES);
+    logger.error(`unknown command "${first}"${close ? `: did you mean "${close}"?` : ""}`);
+    logger.info(`hint: ${PROGRAM} --help lists the commands`);
     return process.exit(EXIT.usage);
   }
   if (rawArgs.includes("--help") || rawArgs.includes("-h")) {
-    await runMain(main, { rawArgs }); // prints the (sub)command's usage and exits 0
+    process.stdout.write(await commandHelp(main, first));
+    return process.exit(EXIT.ok);
   }
   try {
     await runCommand(main, { rawArgs });
@@ -25,15 +40,36 @@ export async function runCli(main: CommandDef, rawArgs = process.argv.slice(2)):
   return process.exit(process.exitCode ?? EXIT.ok);
 }
 
+const PROGRAM = "crusoe-splunk-hec";
+
+/** `help [command]` and `version`, as most CLIs accept them. */
+function conventionalForms(args: string[]): string[] {
+  if (args.length === 1 && args[0] === "version") return ["--version"];
+  if (args[0] === "help") return args.length > 1 ? [args[1] as string, "--help"] : ["--help"];
+  return args;
+}
+
+async function commandHelp(main: CommandDef, name: string): Promise<string> {
+  const subCommands = await resolve(main.subCommands);
+  const command = await resolve(subCommands?.[name]);
+  const meta = await resolve(command?.meta);
+  const args = (await resolve(command?.args)) as ArgsDef;
+  return renderCommandHelp(name, meta?.description ?? "", args ?? {});
+}
+
+async function resolve<T>(value: T | (() => T | Promise<T>) | Promise<T>): Promise<T> {
+  return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
+}
+
 function report(error: unknown, verbose: boolean): number {
   if (error instanceof AppError) {
     logger.error(error.message);
     if (error.hint) logger.info(`hint: ${error.hint}`);
   } else if (error instanceof Error && (error as { code?: string }).code?.startsWith("E_")) {
-    // citty's own usage errors (unknown command, missing required arg); citty colours the
-    // name even when stderr is a file or journald, so strip the escapes.
+    // citty's own usage errors (missing required arg); citty colours the name even when
+    // stderr is a file or journald, so strip the escapes.
     logger.error(stripVTControlCharacters(error.message));
-    logger.info("hint: crusoe-splunk-hec --help");
+    logger.info(`hint: ${PROGRAM} --help`);
     return EXIT.usage;
   } else {
     logger.error(`unexpected error: ${error instanceof Error ? error.message : String(error)}`);

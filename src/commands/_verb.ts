@@ -5,6 +5,7 @@ import type { Needs } from "../config/resolve.ts";
 import { UsageError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { applyCompatFlags } from "./_compat.ts";
+import { suggest } from "./_suggest.ts";
 
 export interface VerbSpec<T extends ArgsDef> {
   name: string;
@@ -37,8 +38,9 @@ function rejectUnknownFlags(verb: string, rawArgs: string[], args: ArgsDef): voi
     if (arg === "--") break;
     const match = /^--?([^=]+)/.exec(arg);
     if (match?.[1] && !known.has(match[1])) {
+      const close = suggest(match[1], Object.keys(args));
       throw new UsageError(
-        `unknown flag ${arg.split("=")[0]} for ${verb}`,
+        `unknown flag ${arg.split("=")[0]} for ${verb}${close ? `: did you mean --${close}?` : ""}`,
         `see: crusoe-splunk-hec ${verb} --help`,
       );
     }

@@ -3,13 +3,13 @@ import { EXIT } from "../errors.ts";
 import { logger } from "../log.ts";
 import { redact } from "../redact.ts";
 import { findDeadLetterProblem } from "../state/dead-letter.ts";
-import { forwardArgs, jsonArg } from "./_args.ts";
+import { checkpointArgs, forwardArgs, jsonArg } from "./_args.ts";
 import { defineVerb, loadFromArgs, NEEDS_ALL } from "./_verb.ts";
 
 export default defineVerb({
   name: "config-check",
   description: "Validate and print the effective configuration (secrets redacted)",
-  args: { ...forwardArgs, ...jsonArg },
+  args: { ...forwardArgs, ...checkpointArgs, ...jsonArg },
   async run(args) {
     const loaded = loadFromArgs(args, NEEDS_ALL, true);
     const deadLetter =

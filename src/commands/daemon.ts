@@ -1,7 +1,7 @@
-import { EXIT, UsageError } from "../errors.ts";
+import { EXIT } from "../errors.ts";
 import { logger } from "../log.ts";
 import { runDaemon } from "../pipeline/daemon.ts";
-import { forwardArgs, settingArgs } from "./_args.ts";
+import { checkpointArgs, forwardArgs, settingArgs } from "./_args.ts";
 import { listenForStop } from "./_signals.ts";
 import { defineVerb, loadFromArgs, NEEDS_ALL } from "./_verb.ts";
 
@@ -9,10 +9,8 @@ export default defineVerb({
   name: "daemon",
   description:
     "Run forward every --interval seconds until SIGTERM/SIGINT (standby while another instance is active)",
-  args: { ...forwardArgs, ...settingArgs(["interval"]) },
+  args: { ...forwardArgs, ...checkpointArgs, ...settingArgs(["interval"]) },
   async run(args) {
-    if (args["dry-run"])
-      throw new UsageError("--dry-run is for one-shot commands: use forward --dry-run");
     const { config, extras } = loadFromArgs(args, NEEDS_ALL);
     const stop = listenForStop({
       onFirst: (message) => logger.info(message),

@@ -1,6 +1,6 @@
 import { UsageError } from "../errors.ts";
 import { parseRangeInput } from "../pipeline/plan.ts";
-import { forwardArgs } from "./_args.ts";
+import { dryRunArg, forwardArgs } from "./_args.ts";
 import { forwardOnce } from "./_forward.ts";
 import { defineVerb } from "./_verb.ts";
 
@@ -10,6 +10,7 @@ export default defineVerb({
     "Forward a fixed time range (RFC3339); resumable, and a finished range sends nothing again",
   args: {
     ...forwardArgs,
+    ...dryRunArg,
     "start-time": {
       type: "string",
       description:

@@ -1,6 +1,6 @@
 import { parsePlainNumber } from "../config/parse.ts";
 import { UsageError } from "../errors.ts";
-import { forwardArgs } from "./_args.ts";
+import { dryRunArg, forwardArgs } from "./_args.ts";
 import { forwardOnce } from "./_forward.ts";
 import { defineVerb } from "./_verb.ts";
 
@@ -9,6 +9,7 @@ export default defineVerb({
   description: "Forward the last N hours (deduplicated against every other run)",
   args: {
     ...forwardArgs,
+    ...dryRunArg,
     hours: { type: "string", description: "hours back from now (default 1)" },
   },
   run(args) {
@@ -16,6 +17,6 @@ export default defineVerb({
     if (!(hours > 0 && hours <= 90 * 24)) {
       throw new UsageError(`--hours: "${args.hours}" must be a number of hours between 0 and 2160`);
     }
-    return forwardOnce({ kind: "recent", hours }, args);
+    return forwardOnce({ kind: "recent", hours }, args, 1, true);
   },
 });

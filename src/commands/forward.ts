@@ -1,6 +1,6 @@
 import { UsageError } from "../errors.ts";
 import { parseRangeInput } from "../pipeline/plan.ts";
-import { forwardArgs } from "./_args.ts";
+import { checkpointArgs, dryRunArg, forwardArgs } from "./_args.ts";
 import { forwardOnce } from "./_forward.ts";
 import { defineVerb } from "./_verb.ts";
 
@@ -9,6 +9,8 @@ export default defineVerb({
   description: "Forward new events since the checkpoint (the cron command)",
   args: {
     ...forwardArgs,
+    ...checkpointArgs,
+    ...dryRunArg,
     "start-time": {
       type: "string",
       description:

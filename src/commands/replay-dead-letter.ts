@@ -1,4 +1,3 @@
-import { logger } from "../log.ts";
 import { runReplay } from "../pipeline/replay-session.ts";
 import { logArgs, settingArgs, streamArgs } from "./_args.ts";
 import { defineVerb, loadFromArgs } from "./_verb.ts";
@@ -14,8 +13,6 @@ export default defineVerb({
   },
   async run(args) {
     const { config } = loadFromArgs(args, { crusoeAuth: false, orgId: true, sink: true });
-    const report = await runReplay(config);
-    if (report.failure?.hint) logger.info(`hint: ${report.failure.hint}`);
-    return report.exitCode;
+    return (await runReplay(config)).exitCode;
   },
 });

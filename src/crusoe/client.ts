@@ -2,7 +2,7 @@
 import { ofetch } from "ofetch";
 import type { CrusoeConfig } from "../config/types.ts";
 import { StoppedError } from "../errors.ts";
-import { logger } from "../log.ts";
+import { fields, logger } from "../log.ts";
 import { computeBackoff, MAX_WAIT_MS, parseRetryAfter, sleep, withDeadline } from "../wait.ts";
 import type { AuditLogEntry } from "./entry.ts";
 import { CrusoeError } from "./errors.ts";
@@ -173,9 +173,19 @@ export function createCrusoeClient(
     pages(window) {
       const base = buildAuditQuery(window, config.filters, config.pageSize);
       return readPages(base, async (query) => {
+        const started = now();
         const page = parsePage((await request(query)).text);
         stats.pages++;
         stats.entries += page.items.length;
+        logger.debug(
+          "crusoe page",
+          fields({
+            windowStart: new Date(window.startMs).toISOString(),
+            items: page.items.length,
+            more: page.nextToken !== "",
+            durationMs: now() - started,
+          }),
+        );
         return page;
       });
     },

@@ -4,6 +4,7 @@ import { Buffer } from "node:buffer";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { HecConfig } from "../config/types.ts";
+import { fields, logger } from "../log.ts";
 import { createHttpClient } from "../runtime/http.ts";
 import { parseRetryAfter, withDeadline } from "../wait.ts";
 import { cookieJarFor, processChannel } from "./channel.ts";
@@ -99,7 +100,25 @@ export function createTransport(
         })) as Uint8Array<ArrayBuffer>;
         extra["Content-Encoding"] = "gzip";
       }
-      return request(endpoints.event, { method: "POST", headers: headers(extra), body: payload });
+      const started = now();
+      const answer = await request(endpoints.event, {
+        method: "POST",
+        headers: headers(extra),
+        body: payload,
+      });
+      logger.debug(
+        "hec request",
+        fields({
+          events: countLines(body),
+          bytes: body.length,
+          sentBytes: typeof payload === "string" ? payload.length : (payload as Uint8Array).length,
+          status: answer.status,
+          code: answer.code,
+          error: answer.error,
+          durationMs: now() - started,
+        }),
+      );
+      return answer;
     },
     async postAcks(ids) {
       const answer = await request(endpoints.ack, {
@@ -116,6 +135,13 @@ export function createTransport(
     recycle,
     close: () => client.close(),
   };
+}
+
+function countLines(body: string): number {
+  let lines = 1;
+  for (let i = body.indexOf("\n"); i !== -1 && i < body.length - 1; i = body.indexOf("\n", i + 1))
+    lines++;
+  return lines;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

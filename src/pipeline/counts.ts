@@ -23,10 +23,20 @@ export function emptyCounts(): RunCounts {
   };
 }
 
-export function summarize(counts: RunCounts): string {
+export interface Summary {
+  /** One human line: what the run did, how long it took, how fast. */
+  text: string;
+  /** The same as fields of their own, for --log-format json. */
+  values: Record<string, number | boolean>;
+}
+
+/** A dry run sent nothing: it says what it would send, never "delivered". */
+export function summarize(counts: RunCounts, durationMs: number, dryRun = false): Summary {
+  const seconds = durationMs / 1000;
+  const eventsPerSecond = Math.round(counts.fetched / Math.max(seconds, 0.001));
   const parts = [
     `fetched ${counts.fetched}`,
-    `delivered ${counts.delivered}`,
+    dryRun ? `would send ${counts.delivered}` : `delivered ${counts.delivered}`,
     `duplicates skipped ${counts.duplicates}`,
     `dead-lettered ${counts.deadLettered}`,
     `retries ${counts.retries}`,
@@ -34,5 +44,20 @@ export function summarize(counts: RunCounts): string {
   if (counts.possibleDuplicates)
     parts.push(`possible duplicates (ack timeout) ${counts.possibleDuplicates}`);
   if (counts.missingTime) parts.push(`without start_time ${counts.missingTime}`);
-  return parts.join(", ");
+  const values: Summary["values"] = {
+    fetched: counts.fetched,
+    [dryRun ? "wouldSend" : "delivered"]: counts.delivered,
+    duplicates: counts.duplicates,
+    deadLettered: counts.deadLettered,
+    retries: counts.retries,
+    possibleDuplicates: counts.possibleDuplicates,
+    missingTime: counts.missingTime,
+    durationMs: Math.round(durationMs),
+    eventsPerSecond,
+  };
+  if (dryRun) values.dryRun = true;
+  return {
+    text: `${parts.join(", ")} in ${seconds.toFixed(1)} s (${eventsPerSecond} events/s)`,
+    values,
+  };
 }

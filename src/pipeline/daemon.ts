@@ -2,7 +2,7 @@
 // another instance holds it and take over when its lease lapses (active/passive across hosts).
 import type { ResolvedConfig } from "../config/types.ts";
 import { createCrusoeClient } from "../crusoe/client.ts";
-import { EXIT } from "../errors.ts";
+import { EXIT, EXIT_STDOUT_CLOSED } from "../errors.ts";
 import { logger } from "../log.ts";
 import type { Sink } from "../sinks/types.ts";
 import type { Lease } from "../state/lock.ts";
@@ -53,6 +53,8 @@ export async function runDaemon(config: ResolvedConfig, options: DaemonOptions):
           leaseLost: () => keeper.lost(),
         },
       );
+      // Nobody reads stdout any more: every later cycle would fail the same way.
+      if (report.exitCode === EXIT_STDOUT_CLOSED) return report.exitCode;
       if (keeper.lost()) {
         keeper.stop();
         await sink.close();

@@ -4,8 +4,8 @@
 import { type AuditLogEntry, eventTimeMs, parseRfc3339 } from "../crusoe/entry.ts";
 import { createBatcher } from "../hec/batcher.ts";
 import { buildEnvelopeLine, type EnvelopeMeta } from "../hec/envelope.ts";
-import { logger } from "../log.ts";
-import type { SendResult, Sink, SinkEvent } from "../sinks/types.ts";
+import { fields, logger } from "../log.ts";
+import type { SendResult, Sink, SinkEvent, SinkFailure } from "../sinks/types.ts";
 import { appendDeadLetters, DEAD_LETTER_HINT, deadLetterRecord } from "../state/dead-letter.ts";
 import type { DedupSet, DedupStore } from "../state/dedup.ts";
 import { eventId } from "../state/event-id.ts";
@@ -27,10 +27,7 @@ export interface DeliveryDeps {
   now: () => number;
 }
 
-export interface Failure {
-  message: string;
-  hint?: string;
-}
+export type Failure = SinkFailure;
 
 interface InFlight {
   batch: SinkEvent[];
@@ -116,6 +113,7 @@ export class Delivery {
         this.deps.dedup.set,
         events.map((event) => ({ id: event.id, timeMs: event.timeMs })),
       );
+      logger.debug("dedup ids committed", fields({ ids: events.length }));
     }
     for (const event of head.batch) this.pending.delete(event.id);
     counts.delivered += result.delivered.length;

@@ -1,5 +1,6 @@
 // --dry-run: the real fetch and dedup check, but a sink that sends nothing (it shows the
 // first envelopes on stdout) and a store that changes nothing.
+import { writeFailure, writeStdout } from "../sinks/stdout.ts";
 import type { Sink, SinkEvent } from "../sinks/types.ts";
 import type { StateStore } from "../state/store.ts";
 
@@ -7,7 +8,7 @@ const SHOWN = 5;
 
 export function createDryRunSink(
   limits: { batchSize: number; maxBatchBytes: number },
-  write: (text: string) => void,
+  write: (text: string) => void | Promise<void> = writeStdout,
 ): Sink {
   let shown = 0;
   return {
@@ -15,7 +16,14 @@ export function createDryRunSink(
     maxBatchBytes: limits.maxBatchBytes,
     maxInFlight: 1,
     async send(batch: SinkEvent[]) {
-      for (const event of batch) if (shown++ < SHOWN) write(`${event.line}\n`);
+      const lines = batch.slice(0, Math.max(0, SHOWN - shown)).map((event) => `${event.line}\n`);
+      shown += lines.length;
+      try {
+        if (lines.length) await write(lines.join(""));
+      } catch (err) {
+        const none = { delivered: [], deadLettered: [], retries: 0, possibleDuplicates: 0 };
+        return { ...none, failure: writeFailure(err) };
+      }
       return {
         delivered: batch.map((event) => event.id),
         deadLettered: [],

@@ -3,9 +3,8 @@
 import type { ResolvedConfig } from "../config/types.ts";
 import { LockHeldError } from "../errors.ts";
 import { logger } from "../log.ts";
-import { summarize } from "./counts.ts";
 import { replayDeadLetters } from "./replay.ts";
-import type { RunReport } from "./run.ts";
+import { logSummary, type RunReport } from "./run.ts";
 import { createSink, describeHolder, openStore } from "./session.ts";
 
 export async function runReplay(config: ResolvedConfig): Promise<RunReport> {
@@ -27,6 +26,7 @@ export async function runReplay(config: ResolvedConfig): Promise<RunReport> {
             set: await store.dedup.load(nowMs, window.dedupRetentionSeconds * 1000),
           }
         : undefined;
+      const startedMs = Date.now();
       const report = await replayDeadLetters({
         file: config.state.deadLetterFile,
         sink,
@@ -35,7 +35,8 @@ export async function runReplay(config: ResolvedConfig): Promise<RunReport> {
         now: Date.now,
       });
       if (report.failure) logger.error(report.failure.message);
-      logger.info(`replay-dead-letter ${report.outcome}: ${summarize(report.counts)}`);
+      if (report.failure?.hint) logger.info(`hint: ${report.failure.hint}`);
+      logSummary("replay-dead-letter", report, Date.now() - startedMs, false);
       return report;
     } finally {
       await acquired.lease.release();

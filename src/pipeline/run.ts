@@ -2,8 +2,8 @@
 // to a chunk's end only when every event of the chunk is delivered or dead-lettered.
 import type { ResolvedConfig } from "../config/types.ts";
 import type { CrusoeClient } from "../crusoe/client.ts";
-import { AppError, EXIT, StoppedError, UsageError } from "../errors.ts";
-import { logger } from "../log.ts";
+import { AppError, EXIT, EXIT_STDOUT_CLOSED, StoppedError, UsageError } from "../errors.ts";
+import { fields, logger } from "../log.ts";
 import type { Sink } from "../sinks/types.ts";
 import type { RunStatus } from "../state/status.ts";
 import type { StateStore } from "../state/store.ts";
@@ -11,6 +11,7 @@ import { emptyCounts, type RunCounts, summarize } from "./counts.ts";
 import { Delivery, type Failure } from "./deliver.ts";
 import { parseRangeBounds, planChunks, planForward, planRecent, type TimeRange } from "./plan.ts";
 import { readAhead } from "./read-ahead.ts";
+import { describeStream } from "./stream.ts";
 
 export type RunMode =
   /** startMs (`forward --start-time`): where a stream without a checkpoint begins. */
@@ -170,8 +171,18 @@ async function deliverChunks(
   let done = 0;
   let checkpointMs = plan.checkpointMs;
   const stopRequested = () => ctx.signal?.aborted === true;
+  logger.debug(
+    "window",
+    fields({
+      start: iso(plan.chunks[0]?.startMs),
+      end: iso(plan.chunks.at(-1)?.endMs),
+      chunks: plan.chunks.length,
+      checkpoint: iso(plan.checkpointMs),
+    }),
+  );
   try {
     for await (const { chunk, pages } of chunks) {
+      logger.debug("chunk", fields({ start: iso(chunk.startMs), end: iso(chunk.endMs) }));
       delivery.startChunk(chunk.startMs);
       for await (const page of pages) {
         if (stopRequested() || ctx.leaseLost()) break;
@@ -183,6 +194,14 @@ async function deliverChunks(
       else await delivery.flush();
       if (delivery.failure || stopping) break;
       await plan.record(chunk.endMs);
+      logger.debug(
+        "chunk committed",
+        fields({
+          end: iso(chunk.endMs),
+          checkpointBefore: iso(checkpointMs),
+          checkpointAfter: iso(chunk.endMs),
+        }),
+      );
       checkpointMs = chunk.endMs;
       ctx.progress?.(++done, plan.chunks.length, counts);
     }
@@ -199,12 +218,21 @@ async function deliverChunks(
     const unfinished = { fromMs, toMs: lastEndMs };
     return { outcome: "interrupted", exitCode: EXIT.ok, counts, checkpointMs, unfinished };
   }
+  if (delivery.failure?.closed && !lost) {
+    logger.warn(delivery.failure.message);
+    if (delivery.failure.hint) logger.info(`hint: ${delivery.failure.hint}`);
+    return { outcome: "interrupted", exitCode: EXIT_STDOUT_CLOSED, counts, checkpointMs };
+  }
   // A lost lease explains whatever the sink stopped short of.
   const failure = lost ? { message: lost } : delivery.failure;
   if (failure) return { outcome: "failed", exitCode: EXIT.failed, counts, failure, checkpointMs };
   if (counts.deadLettered)
     return { outcome: "dead-lettered", exitCode: EXIT.deadLettered, counts, checkpointMs };
   return { outcome: "ok", exitCode: EXIT.ok, counts, checkpointMs };
+}
+
+function iso(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
 async function writeStatus(
@@ -232,6 +260,7 @@ async function writeStatus(
     checkpoint: report.checkpointMs ? new Date(report.checkpointMs).toISOString() : undefined,
     lagSeconds: report.checkpointMs ? Math.round((nowMs - report.checkpointMs) / 1000) : undefined,
     lastError: report.failure?.message,
+    stream: describeStream(ctx.config),
   };
   try {
     await ctx.store.status.write(status);
@@ -239,5 +268,33 @@ async function writeStatus(
     logger.warn(`could not store the run status: ${(error as Error).message}`);
   }
   if (report.failure) logger.error(report.failure.message);
-  logger.info(`${status.command} ${report.outcome}: ${summarize(report.counts)}`);
+  if (report.failure?.hint) logger.info(`hint: ${report.failure.hint}`);
+  if (ctx.signal?.aborted && report.outcome === "interrupted") logUnfinished(report);
+  logSummary(status.command, report, nowMs - Date.parse(startedAt), ctx.config.dryRun);
+}
+
+/** Stopped before finishing: not a success, and the operator must know what is left. */
+function logUnfinished(report: RunReport): void {
+  const left = report.unfinished
+    ? `${iso(report.unfinished.fromMs)} .. ${iso(report.unfinished.toMs)} not (fully) delivered`
+    : "the window was not (fully) read";
+  logger.warn(
+    `stopped before finishing: ${left}; running the same command again resumes (what Splunk accepted is not sent again)`,
+  );
+}
+
+/** The last line of every run; level error when it failed, so it can be alerted on. */
+export function logSummary(
+  command: string,
+  report: RunReport,
+  durationMs: number,
+  dryRun: boolean,
+) {
+  const summary = summarize(report.counts, durationMs, dryRun);
+  const outcome = dryRun ? `dry run ${report.outcome}` : report.outcome;
+  const line = `${command} ${outcome}: ${summary.text}`;
+  const checkpoint = report.checkpointMs ? new Date(report.checkpointMs).toISOString() : undefined;
+  const values = { command, outcome: report.outcome, ...summary.values, checkpoint };
+  const level = report.outcome === "failed" ? "error" : report.outcome === "ok" ? "info" : "warn";
+  logger[level](line, fields(values, { inText: false }));
 }

@@ -2,29 +2,24 @@
 import type { ResolvedConfig } from "../config/types.ts";
 import { createCrusoeClient } from "../crusoe/client.ts";
 import { LockHeldError, UsageError } from "../errors.ts";
-import { hecEndpoints } from "../hec/url.ts";
+import { logContext } from "../log.ts";
 import { createHecSink } from "../sinks/hec.ts";
 import { createStdoutSink } from "../sinks/stdout.ts";
 import type { Sink } from "../sinks/types.ts";
 import { DEAD_LETTER_HINT, findDeadLetterProblem } from "../state/dead-letter.ts";
 import type { LockHolder } from "../state/lock.ts";
 import { openStateStore, type StateStore } from "../state/store.ts";
-import { streamId } from "../state/stream-id.ts";
 import { createDryRunSink, readOnlyStore } from "./dry-run.ts";
 import { keepLease } from "./lease.ts";
 import { type RunContext, type RunMode, type RunReport, runForward } from "./run.ts";
+import { streamOf } from "./stream.ts";
 
-/** The stream: one org, one filter set, one destination. State is kept per stream. */
-export function streamOf(config: ResolvedConfig): string {
-  const sink =
-    config.sink === "hec" && config.hec.url
-      ? `hec ${hecEndpoints(config.hec.url).event} ${config.hec.index ?? ""}`
-      : config.sink;
-  return streamId({ orgId: config.crusoe.orgId, filters: config.crusoe.filters, sink });
-}
+export { streamOf } from "./stream.ts";
 
 export function openStore(config: ResolvedConfig): Promise<StateStore> {
-  return openStateStore(config.state, streamOf(config));
+  const stream = streamOf(config);
+  logContext.stream = stream;
+  return openStateStore(config.state, stream);
 }
 
 export function createSink(
@@ -33,8 +28,7 @@ export function createSink(
   signal?: AbortSignal,
 ): Sink {
   const limits = { batchSize: config.hec.batchSize, maxBatchBytes: config.hec.maxBatchBytes };
-  if (config.dryRun)
-    return createDryRunSink(limits, write ?? ((text) => process.stdout.write(text)));
+  if (config.dryRun) return createDryRunSink(limits, write);
   return config.sink === "stdout"
     ? createStdoutSink(limits, write)
     : createHecSink(config.hec, { signal });

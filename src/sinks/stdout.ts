@@ -1,13 +1,40 @@
 // `--sink stdout`: the same envelopes as NDJSON on stdout, for pipes and testing without Splunk.
-import type { SendResult, Sink } from "./types.ts";
+import type { SendResult, Sink, SinkFailure } from "./types.ts";
 
 type Write = (chunk: string) => void | Promise<void>;
 
+/** `| head -1`: the reader is gone. Not a fault of the run, a request to stop. */
+export function isClosedPipe(error: unknown): boolean {
+  return (error as { code?: string }).code === "EPIPE";
+}
+
+let errorsHandled = false;
+
 /** Writes to process.stdout and waits for the pipe to take it (backpressure, EPIPE). */
-function writeStdout(chunk: string): Promise<void> {
+export function writeStdout(chunk: string): Promise<void> {
+  // The write's callback reports the error; without a listener the stream's "error" event
+  // would also print a multi-line error object.
+  if (!errorsHandled) process.stdout.on("error", () => {});
+  errorsHandled = true;
   return new Promise((resolve, reject) => {
-    process.stdout.write(chunk, (err) => (err ? reject(err) : resolve()));
+    try {
+      process.stdout.write(chunk, (err) => (err ? reject(err) : resolve()));
+    } catch (err) {
+      reject(err); // a synchronous pipe write can throw instead
+    }
   });
+}
+
+/** Why a write failed, as a sink failure; a closed pipe is marked so the run stops quietly. */
+export function writeFailure(err: unknown): SinkFailure {
+  if (isClosedPipe(err))
+    return {
+      message: "stdout was closed by its reader (EPIPE): stopping",
+      hint: "events written before the pipe closed count as delivered; a rerun continues from there",
+      closed: true,
+    };
+  const why = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
+  return { message: `cannot write to stdout: ${why}` };
 }
 
 export function createStdoutSink(
@@ -32,9 +59,7 @@ export function createStdoutSink(
         try {
           await write(`${batch.map((e) => e.line).join("\n")}\n`);
         } catch (err) {
-          const why =
-            (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
-          return { ...result, failure: { message: `cannot write to stdout: ${why}` } };
+          return { ...result, failure: writeFailure(err) };
         }
         result.delivered = batch.map((e) => e.id);
         return result;

@@ -18,13 +18,20 @@ export interface DeadLetter {
   line: string;
 }
 
+export interface SinkFailure {
+  message: string;
+  hint?: string;
+  /** The destination went away on purpose (stdout's reader closed the pipe): stop, quietly. */
+  closed?: boolean;
+}
+
 export interface SendResult {
   /** Ids the sink accepted (HEC 2xx, or ack true in ack mode). */
   delivered: string[];
   /** Events rejected on their own; the pipeline writes them to the dead-letter file. */
   deadLettered: DeadLetter[];
   /** Set when some of the batch is neither delivered nor dead-lettered. */
-  failure?: { message: string; hint?: string };
+  failure?: SinkFailure;
   retries: number;
   /** Ack timeouts that were resent (Splunk may hold a copy). */
   possibleDuplicates: number;

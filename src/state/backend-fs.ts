@@ -1,14 +1,15 @@
 // State in a directory: `<dir>/<stream>/` holds checkpoint.json, status.json, range/*.json,
 // dedup/<hour>.json and the lock file.
-import { rename, unlink } from "node:fs/promises";
+import { readdir, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { createStorage, prefixStorage } from "unstorage";
 import { type BeforeRename, ensureDir, syncDir, writeFileAtomic } from "./atomic-file.ts";
 import type { Backend } from "./backend.ts";
 import type { DocStore } from "./documents.ts";
 import { fsFailure } from "./errors.ts";
-import { atomicFsDriver, pathForKey } from "./fs-driver.ts";
+import { atomicFsDriver, codeOf, pathForKey } from "./fs-driver.ts";
 import { createFsLockManager } from "./lock-fs.ts";
+import { STREAM_ID } from "./stream-id.ts";
 
 export function openFsBackend(dir: string, stream: string, beforeRename?: BeforeRename): Backend {
   const streamDir = join(dir, stream);
@@ -54,10 +55,21 @@ export function openFsBackend(dir: string, stream: string, beforeRename?: Before
       });
     },
     persistence: async () => ({ durable: true, detail: "files" }),
+    streams: () => guard("list", dir, () => listStreamDirs(dir)),
     async close() {
       await storage.dispose();
     },
   };
+}
+
+async function listStreamDirs(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isDirectory() && STREAM_ID.test(e.name)).map((e) => e.name);
+  } catch (error) {
+    if (codeOf(error) === "ENOENT") return []; // no run has written state yet
+    throw error;
+  }
 }
 
 /** Anything but a string (e.g. bytes decoded from a `base64:` prefix) is not a JSON document. */

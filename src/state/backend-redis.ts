@@ -9,6 +9,7 @@ import { StateError } from "./errors.ts";
 import { createRedisLockManager } from "./lock-redis.ts";
 import { checkRedisPersistence } from "./redis-persistence.ts";
 import { redactRedisUrl, redisEndpoint, scrubSecret } from "./redis-url.ts";
+import { STREAM_ID } from "./stream-id.ts";
 
 export const REDIS_PREFIX = "crusoe-splunk-hec";
 /** ioredis defaults retry for ~10 s against a closed port (docs/toolchain.md); fail in ~2 s. */
@@ -102,8 +103,32 @@ export async function openRedisBackend(
       await guard((c) => c.ping());
     },
     persistence: () => checkRedisPersistence(guard),
+    streams: () => guard((c) => scanStreams(c)),
     async close() {
       await storage.dispose();
     },
   };
+}
+
+/** Streams that hold a checkpoint or a run status (dedup-only leftovers are not listed). */
+async function scanStreams(client: Redis): Promise<string[]> {
+  const found = new Set<string>();
+  for (const doc of ["checkpoint.json", "status.json"]) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await client.scan(
+        cursor,
+        "MATCH",
+        `${REDIS_PREFIX}:*:${doc}`,
+        "COUNT",
+        500,
+      );
+      cursor = next;
+      for (const key of keys) {
+        const stream = key.split(":")[1] ?? "";
+        if (STREAM_ID.test(stream)) found.add(stream);
+      }
+    } while (cursor !== "0");
+  }
+  return [...found];
 }

@@ -11,5 +11,7 @@ export interface Backend {
   ping(): Promise<void>;
   /** Whether the store survives a restart (a Redis without RDB/AOF does not). */
   persistence(): Promise<Persistence>;
+  /** Ids of every stream kept in this directory or Redis (for `status --all`). */
+  streams(): Promise<string[]>;
   close(): Promise<void>;
 }

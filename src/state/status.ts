@@ -1,6 +1,13 @@
 // The record of the last run, for `status`: outcome, counts, checkpoint, lag, last error.
 import { type DocStore, isFiniteNumber, isRecord, readDoc, writeDoc } from "./documents.ts";
 
+/** What a stream is, so `status --all` can show it: its id is only a hash of these. */
+export interface StreamDescriptor {
+  orgId: string;
+  filters: Record<string, string[]>;
+  destination: string;
+}
+
 export interface RunStatus {
   command: string;
   startedAt: string;
@@ -14,6 +21,7 @@ export interface RunStatus {
   checkpoint?: string;
   lagSeconds?: number;
   lastError?: string;
+  stream?: StreamDescriptor;
 }
 
 export interface StatusStore {
@@ -44,6 +52,16 @@ export function isRunStatus(value: unknown): value is RunStatus {
     COUNTS.every((name) => isFiniteNumber(value[name])) &&
     (value.checkpoint === undefined || typeof value.checkpoint === "string") &&
     (value.lagSeconds === undefined || isFiniteNumber(value.lagSeconds)) &&
-    (value.lastError === undefined || typeof value.lastError === "string")
+    (value.lastError === undefined || typeof value.lastError === "string") &&
+    (value.stream === undefined || isDescriptor(value.stream))
+  );
+}
+
+function isDescriptor(value: unknown): value is StreamDescriptor {
+  return (
+    isRecord(value) &&
+    typeof value.orgId === "string" &&
+    typeof value.destination === "string" &&
+    isRecord(value.filters)
   );
 }

@@ -39,6 +39,8 @@ export interface StateStore {
    * nowMs); throws CorruptStateError naming the first bad one. For `health`.
    */
   verify(nowMs: number, retentionMs: number): Promise<void>;
+  /** Every stream id kept in the same directory or Redis (this one included, once it has state). */
+  streams(): Promise<string[]>;
   /** Reset the stream's state; corrupt documents are moved aside as `<name>.corrupt-<timestamp>`. */
   clear(): Promise<{ movedAside: string[] }>;
   /** Dispose unstorage (an open ioredis socket would keep the process alive). */
@@ -94,6 +96,7 @@ export async function openStateStore(
       for (const key of await docs.keys("range")) await readDoc(docs, key, isRangeDoc);
       await dedup.load(nowMs, retentionMs);
     },
+    streams: () => backend.streams(),
     clear: () => clearStream(docs),
     close: () => backend.close(),
   };

@@ -4,6 +4,9 @@ import { createHash } from "node:crypto";
 import type { AuditFilters } from "../config/types.ts";
 import { canonicalJson } from "./event-id.ts";
 
+/** What streamId returns: 12 hex digits (a directory name and a Redis key segment). */
+export const STREAM_ID = /^[0-9a-f]{12}$/;
+
 export function streamId(input: { orgId: string; filters: AuditFilters; sink: string }): string {
   const filters: Record<string, string[]> = {};
   for (const [name, values] of Object.entries(input.filters)) {

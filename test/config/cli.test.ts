@@ -269,10 +269,14 @@ describe("exit 2 with one line naming the problem", () => {
   test("unknown flag: forward --lookbak 5", async () => {
     const result = await runBinary(["forward", "--lookbak", "5"], { env: baseEnv() });
     expect(result.code).toBe(2);
-    expect(errorLines(result)).toEqual(["error: unknown flag --lookbak for forward"]);
+    expect(errorLines(result)).toEqual([
+      "error: unknown flag --lookbak for forward: did you mean --lookback?",
+    ]);
     const eq = await runBinary(["config-check", "--batchsize=5"], { env: baseEnv() });
     expect(eq.code).toBe(2);
-    expect(errorLines(eq)).toEqual(["error: unknown flag --batchsize for config-check"]);
+    expect(errorLines(eq)).toEqual([
+      "error: unknown flag --batchsize for config-check: did you mean --batch-size?",
+    ]);
   });
 
   test("a stray positional argument", async () => {
@@ -386,7 +390,9 @@ describe("version, help and commands", () => {
   test("unknown command: exit 2 naming it, in plain text", async () => {
     const result = await runBinary(["forwrd"]);
     expect(result.code).toBe(2);
-    expect(errorLines(result)).toEqual(["error: Unknown command forwrd"]);
+    expect(errorLines(result)).toEqual([
+      'error: unknown command "forwrd": did you mean "forward"?',
+    ]);
   });
 });
 

@@ -18,8 +18,10 @@ afterEach(async () => {
 
 async function statusOf(w: World) {
   const result = await runBinary(["status", "--json"], { env: w.env });
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout);
+  const status = JSON.parse(result.stdout);
+  // status exits 1 when the last run failed (so a cron wrapper can alert on it).
+  expect(result.code).toBe(status.lastRun?.outcome === "failed" ? 1 : 0);
+  return status;
 }
 
 describe("forward (compiled binary)", () => {

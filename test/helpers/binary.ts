@@ -1,5 +1,6 @@
-// The real compiled binary, built once per test run (or taken from CSH_BINARY, which CI sets
-// after `bun run build`), run as a subprocess from a temp directory.
+// The real compiled binary, built once per test run into a temporary directory (never dist/:
+// a test build must not pass for a release), or taken from CSH_BINARY, which CI sets after
+// `bun run build`; run as a subprocess from a temp directory.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { trackChild } from "./children.ts";
@@ -15,13 +16,16 @@ export function binaryPath(): string {
     built = fromCi;
     return built;
   }
-  const result = Bun.spawnSync(["bun", "run", "scripts/build.ts", "--target", "bun-linux-x64"], {
-    cwd: root,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  if (!result.success) throw new Error(`building the binary failed:\n${result.stderr.toString()}`);
-  built = join(root, "dist", "crusoe-splunk-hec-linux-x64");
+  const outdir = tempDir("csh-build-");
+  const result = Bun.spawnSync(
+    ["bun", "run", "scripts/build.ts", "--target", "bun-linux-x64", "--outdir", outdir],
+    { cwd: root, stdout: "pipe", stderr: "pipe" },
+  );
+  if (!result.success)
+    throw new Error(
+      `building the binary failed (${result.exitCode ?? result.signalCode}):\n${result.stdout}${result.stderr}`,
+    );
+  built = join(outdir, "crusoe-splunk-hec-linux-x64");
   return built;
 }
 

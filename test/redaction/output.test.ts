@@ -1,6 +1,6 @@
 // Everything the binary prints, at every log level and on every error path, is grepped for
 // each secret it was given: keys, tokens, the Redis password and the request signatures.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
 import { emulatorEnv } from "../../src/emulators/config.ts";
@@ -30,6 +30,9 @@ const SECRETS = [
   URL_PASSWORD,
 ];
 
+// The first run builds the binary (seconds on a busy machine); the preload's default does not
+// reach this file's beforeAll.
+setDefaultTimeout(120_000);
 let crusoe: CrusoeEmulator;
 let hec: HecEmulator;
 const runs: { name: string; expectCode: number; result: RunResult }[] = [];
