@@ -51,7 +51,7 @@ complete -F _crusoe_splunk_hec crusoe-splunk-hec
 
 /** Quote for a single-quoted zsh word; [ ] and : are special inside _arguments specs. */
 function zshDescription(text: string): string {
-  return text.replaceAll("'", "'\\''").replace(/([[\]:\\])/g, "\\$1");
+  return text.replace(/([[\]:\\])/g, "\\$1").replaceAll("'", "'\\''");
 }
 
 function zshFlagSpec(flag: FlagDoc): string {
