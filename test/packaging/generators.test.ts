@@ -61,6 +61,12 @@ describe("man page", () => {
     expect(page).toContain(escapeRoff(STATE_DIR));
   });
 
+  test("escapes what roff would misread: backslashes, hyphens, a leading dot or quote", () => {
+    expect(escapeRoff(".env and 'x'\n'quoted\\path --flag")).toBe(
+      "\\&.env and 'x'\n\\&'quoted\\epath \\-\\-flag",
+    );
+  });
+
   test("no text line starts with a dot or quote that roff would read as a request", () => {
     const requests = /^\.(\\"|TH|SH|TP|PP|br|nf|fi)( |$)/;
     const stray = page.split("\n").filter((line) => /^[.']/.test(line) && !requests.test(line));
