@@ -11,9 +11,14 @@ amd64="dist/${name}_${version}_amd64.deb"
 arm64="dist/${name}_${version}_arm64.deb"
 work=$(mktemp -d)
 fail() { echo "check-package: $*" >&2; exit 1; }
+if dpkg-query -W "$name" >/dev/null 2>&1; then
+  fail "$name is installed here; this check installs and purges it: run it on a CI machine"
+fi
 cleanup() {
   dpkg -P "$name" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  # What the check itself made, in case it stopped before the purge removed it.
+  rm -rf "$work" /var/lib/private/$name /var/lib/$name \
+    /etc/systemd/system/timers.target.wants/$name.timer
 }
 trap cleanup EXIT
 
@@ -81,7 +86,6 @@ else
 fi
 
 echo "--- install"
-dpkg -P "$name" >/dev/null 2>&1 || true
 dpkg -i "$amd64" >/dev/null
 [ "$(command -v $name)" = "/usr/bin/$name" ] || fail "$name is not /usr/bin/$name"
 (cd "$work" && "/usr/bin/$name" --version | grep -q "^$name $version ") || fail "--version"
