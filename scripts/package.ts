@@ -11,6 +11,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,7 +39,8 @@ const { values } = parseArgs({ options: { arch: { type: "string", multiple: true
 const arches = (values.arch?.length ? values.arch : Object.keys(DEB_ARCH_BINARY)) as DebArch[];
 
 async function run(cmd: string[]): Promise<void> {
-  const child = Bun.spawn(cmd, { cwd: root, stdout: "pipe", stderr: "pipe" });
+  const env = { ...process.env, SOURCE_DATE_EPOCH: commitDate("%ct") };
+  const child = Bun.spawn(cmd, { cwd: root, env, stdout: "pipe", stderr: "pipe" });
   const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
   if (code !== 0) throw new Error(`${cmd.join(" ")} failed:\n${stderr}`);
 }
@@ -48,7 +50,9 @@ function commitDate(format: string): string {
   const result = Bun.spawnSync(["git", "log", "-1", `--format=${format}`], { cwd: root });
   const out = result.success ? result.stdout.toString().trim() : "";
   if (out) return out;
-  return format === "%cs" ? new Date().toISOString().slice(0, 10) : new Date().toUTCString();
+  const now = new Date();
+  if (format === "%cs") return now.toISOString().slice(0, 10);
+  return format === "%ct" ? String(Math.floor(now.getTime() / 1000)) : now.toUTCString();
 }
 
 const info: PackageInfo = {
@@ -139,6 +143,10 @@ async function buildDeb(arch: DebArch): Promise<string> {
     place(stage, "DEBIAN/md5sums", `${md5sums.join("\n")}\n`, 0o644);
     for (const script of ["postinst", "prerm", "postrm"])
       place(stage, `DEBIAN/${script}`, readFileSync(join(root, "packaging/debian", script)), 0o755);
+    // Every file dated by the commit, so a rebuild of the same commit gives the same package.
+    const epoch = Number(commitDate("%ct"));
+    for (const entry of readdirSync(stage, { recursive: true, encoding: "utf8" }))
+      utimesSync(join(stage, entry), epoch, epoch);
     const out = join(dist, `${PACKAGE}_${pkg.version}_${arch}.deb`);
     await run(["dpkg-deb", "--root-owner-group", "-Zgzip", "-z6", "--build", stage, out]);
     return out;
