@@ -2,6 +2,7 @@
 // batches in flight as the sink allows (like the pipeline). Envelopes are built beforehand from a
 // small pool of entries, so the timing is the sink's and the RSS is not the data set's.
 // Arg: {info, events, batchSize, concurrency, gzip}. Prints {events, delivered, failed, wallMs, lineBytes}.
+import { eventTimeMs } from "../../src/crusoe/entry.ts";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
 import { buildEnvelopeLine } from "../../src/hec/envelope.ts";
 import { createHecSink } from "../../src/sinks/hec.ts";
@@ -26,7 +27,7 @@ const now = Date.now();
 const pool: SinkEvent[] = generateAuditEntries(POOL, { startMs: now - HOUR_MS, endMs: now }).map(
   (entry) => {
     const id = eventId(entry);
-    const timeMs = Date.parse(entry.start_time as string);
+    const timeMs = eventTimeMs(entry) as number;
     return { id, timeMs, line: buildEnvelopeLine(entry, id, timeMs, meta) };
   },
 );

@@ -3,6 +3,7 @@
 import type { ArgsDef } from "citty";
 import { SETTING_BY_KEY } from "../config/settings.ts";
 import { AUDIT_FILTER_NAMES } from "../config/types.ts";
+import { configFileArg, enableDedupArg } from "./_compat.ts";
 
 export function settingArgs(keys: string[]): ArgsDef {
   const args: ArgsDef = {};
@@ -27,6 +28,7 @@ export const logArgs = {
     type: "string",
     description: "read variables from this file (default ./.env if present)",
   },
+  ...configFileArg,
 } satisfies ArgsDef;
 
 /** Identify the stream and its state: enough for status and dedup-stats. */
@@ -59,6 +61,7 @@ export const forwardArgs = {
     "disableDedup",
   ]),
   "dry-run": { type: "boolean", description: "fetch and show, send nothing, change no state" },
+  ...enableDedupArg,
 } satisfies ArgsDef;
 
 export const jsonArg = {

@@ -13,9 +13,11 @@ export async function forwardOnce(
   args: ParsedArgs<typeof forwardArgs>,
   defaultConcurrency = 1,
   showProgress = false,
+  notes: string[] = [],
 ): Promise<number> {
   const dryRun = Boolean(args["dry-run"]);
   const { config, raw } = loadFromArgs(args, { ...NEEDS_ALL, sink: !dryRun });
+  for (const note of notes) logger.info(note);
   config.dryRun = dryRun;
   // forward-range reads several chunks at once unless told otherwise.
   if (!raw.has("concurrency")) config.window.concurrency = defaultConcurrency;

@@ -11,5 +11,7 @@ export const COMMANDS: Record<string, () => Promise<CommandDef>> = {
   "config-check": () => import("./config-check.ts").then((m) => m.default as CommandDef),
   "dedup-stats": () => import("./dedup-stats.ts").then((m) => m.default as CommandDef),
   status: () => import("./status.ts").then((m) => m.default as CommandDef),
+  "replay-dead-letter": () =>
+    import("./replay-dead-letter.ts").then((m) => m.default as CommandDef),
   selftest: () => import("./selftest.ts").then((m) => m.default as CommandDef),
 };

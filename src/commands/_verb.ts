@@ -3,6 +3,8 @@ import { type ArgsDef, defineCommand, type ParsedArgs } from "citty";
 import { type LoadedConfig, loadConfig } from "../config/load.ts";
 import type { Needs } from "../config/resolve.ts";
 import { UsageError } from "../errors.ts";
+import { logger } from "../log.ts";
+import { applyCompatFlags } from "./_compat.ts";
 
 export interface VerbSpec<T extends ArgsDef> {
   name: string;
@@ -62,14 +64,17 @@ export function loadFromArgs(
   const flags = { ...args };
   if (args.verbose) flags["log-level"] = "debug";
   else if (args.quiet) flags["log-level"] = "warn";
-  return loadConfig({
+  const compat = applyCompatFlags(args);
+  const loaded = loadConfig({
     flags,
     env: process.env,
     cwd: process.cwd(),
-    envFile: typeof args["env-file"] === "string" ? args["env-file"] : undefined,
+    envFile: compat.envFile,
     needs,
     collectProblems,
   });
+  for (const note of compat.notes) logger.info(note);
+  return loaded;
 }
 
 export const NEEDS_ALL: Needs = { crusoeAuth: true, orgId: true, sink: true };

@@ -2,6 +2,7 @@ import { describeConfig } from "../config/describe.ts";
 import { EXIT } from "../errors.ts";
 import { logger } from "../log.ts";
 import { redact } from "../redact.ts";
+import { findDeadLetterProblem } from "../state/dead-letter.ts";
 import { forwardArgs, jsonArg } from "./_args.ts";
 import { defineVerb, loadFromArgs, NEEDS_ALL } from "./_verb.ts";
 
@@ -11,6 +12,11 @@ export default defineVerb({
   args: { ...forwardArgs, ...jsonArg },
   async run(args) {
     const loaded = loadFromArgs(args, NEEDS_ALL, true);
+    const deadLetter =
+      loaded.config.sink === "hec"
+        ? await findDeadLetterProblem(loaded.config.state.deadLetterFile)
+        : undefined;
+    if (deadLetter) loaded.problems.push(deadLetter);
     const rows = describeConfig(loaded.raw);
     if (args.json) {
       const body = {

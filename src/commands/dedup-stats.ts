@@ -16,15 +16,17 @@ export default defineVerb({
       type: "boolean",
       description: "reset the stream's state (corrupt files are moved aside, not deleted)",
     },
-    yes: { type: "boolean", description: "confirm --clear without a prompt" },
+    yes: { type: "boolean", description: "confirm --clear (required: it never asks)" },
   },
   async run(args) {
-    const { config } = loadFromArgs(args, NEEDS_STREAM);
-    if (args.clear && process.stdin.isTTY && !args.yes) {
+    // Always, TTY or not: cron, ssh and Ansible have no terminal and nobody to ask.
+    if (args.clear && !args.yes) {
       throw new UsageError(
-        "--clear resets this stream's checkpoint and delivered ids: add --yes to confirm",
+        "--clear resets this stream's checkpoint and delivered ids: refusing without --yes",
+        "the next forward re-reads --lookback and may re-send events; confirm with: dedup-stats --clear --yes",
       );
     }
+    const { config } = loadFromArgs(args, NEEDS_STREAM);
     const store = await openStore(config);
     try {
       if (args.clear) {

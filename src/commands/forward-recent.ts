@@ -1,3 +1,4 @@
+import { parsePlainNumber } from "../config/parse.ts";
 import { UsageError } from "../errors.ts";
 import { forwardArgs } from "./_args.ts";
 import { forwardOnce } from "./_forward.ts";
@@ -11,8 +12,8 @@ export default defineVerb({
     hours: { type: "string", description: "hours back from now (default 1)" },
   },
   run(args) {
-    const hours = Number(args.hours ?? "1");
-    if (!Number.isFinite(hours) || hours <= 0 || hours > 90 * 24) {
+    const hours = parsePlainNumber(args.hours ?? "1", false) ?? Number.NaN;
+    if (!(hours > 0 && hours <= 90 * 24)) {
       throw new UsageError(`--hours: "${args.hours}" must be a number of hours between 0 and 2160`);
     }
     return forwardOnce({ kind: "recent", hours }, args);

@@ -1,5 +1,6 @@
 import { EXIT } from "../errors.ts";
 import { checkHealth } from "../pipeline/health.ts";
+import { checkDeadLetterFile } from "../pipeline/session.ts";
 import { redact } from "../redact.ts";
 import { forwardArgs, jsonArg } from "./_args.ts";
 import { defineVerb, loadFromArgs, NEEDS_ALL } from "./_verb.ts";
@@ -11,6 +12,7 @@ export default defineVerb({
   args: { ...forwardArgs, ...jsonArg },
   async run(args) {
     const { config } = loadFromArgs(args, NEEDS_ALL);
+    await checkDeadLetterFile(config);
     const checks = await checkHealth(config);
     const ok = checks.every((check) => check.ok);
     if (args.json) {

@@ -23,8 +23,23 @@ export interface GatherInput {
   envFile?: string;
 }
 
-export function gatherSettings(input: GatherInput): { raw: RawSettings; envFilePath?: string } {
+/** The Python forwarder's variables that mean nothing here: set, they are warned about. */
+const UNUSED_LEGACY: Record<string, string> = {
+  CRUSOE_REGION: "CRUSOE_REGION is set but not used: the audit-log API is not regional",
+};
+
+export interface Gathered {
+  raw: RawSettings;
+  envFilePath?: string;
+  /** One line per legacy variable that is set and ignored. */
+  unused: string[];
+}
+
+export function gatherSettings(input: GatherInput): Gathered {
   const file = readEnvFile(input);
+  const unused = Object.entries(UNUSED_LEGACY)
+    .filter(([name]) => input.env[name] || file?.vars[name])
+    .map(([, message]) => message);
   const raw: RawSettings = new Map();
   for (const setting of SETTINGS) {
     const found =
@@ -35,7 +50,7 @@ export function gatherSettings(input: GatherInput): { raw: RawSettings; envFileP
     else if (setting.default !== undefined)
       raw.set(setting.key, { value: setting.default, origin: "default" });
   }
-  return { raw, envFilePath: file?.path };
+  return { raw, envFilePath: file?.path, unused };
 }
 
 function readEnvFile(
@@ -71,10 +86,14 @@ function fromVars(
   }
   if (direct !== undefined && direct !== "") return { value: direct, origin, via: setting.env };
   if (!filePath) return;
+  let value: string;
   try {
-    return { value: readFileSync(filePath, "utf8").trim(), origin, via: fileVar };
+    value = readFileSync(filePath, "utf8").trim();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
     throw new UsageError(`${fileVar}: cannot read ${filePath} (${code})`);
   }
+  // Never a silent fallback: an empty REDIS_URL_FILE would switch to filesystem state.
+  if (value === "") throw new UsageError(`${fileVar}: ${filePath} is empty`);
+  return { value, origin, via: fileVar };
 }

@@ -18,7 +18,7 @@ export interface LoadOptions extends GatherInput {
 }
 
 export function loadConfig(options: LoadOptions): LoadedConfig {
-  const { raw, envFilePath } = gatherSettings(options);
+  const { raw, envFilePath, unused } = gatherSettings(options);
   // Both forms: the value as given and the trimmed one the clients actually send.
   for (const key of ["secretAccessKey", "apiToken", "hecToken"]) {
     const value = raw.get(key)?.value;
@@ -26,6 +26,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   }
   registerSecrets(...redisPassword(raw.get("redisUrl")?.value?.trim()));
   const resolution = resolveConfig(raw, options.needs, options.env);
+  resolution.warnings.push(...unused);
   configureLogger({ level: resolution.extras.logLevel, format: resolution.extras.logFormat });
   if (!options.collectProblems) {
     const [first, ...rest] = resolution.problems;
@@ -46,7 +47,11 @@ function redisPassword(url: string | undefined): string[] {
   try {
     const parsed = new URL(url);
     const encoded = parsed.password || parsed.username;
-    return [encoded, decodeURIComponent(encoded)];
+    try {
+      return [encoded, decodeURIComponent(encoded)];
+    } catch {
+      return [encoded]; // a malformed %-escape: still never shown as written
+    }
   } catch {
     return [];
   }

@@ -7,13 +7,23 @@ export function describeSource(setting: Setting, raw: RawValue | undefined): str
   return setting.env ?? (setting.flag ? `--${setting.flag}` : setting.key);
 }
 
+/** Plain decimal digits only: Number() would also take 1e3, 0x10, +5, " " and Infinity. */
+const INTEGER = /^-?\d+$/;
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** A plain decimal (or, with integer, whole) number; undefined for anything else. */
+export function parsePlainNumber(text: string, integer: boolean): number | undefined {
+  const trimmed = text.trim();
+  return (integer ? INTEGER : DECIMAL).test(trimmed) ? Number(trimmed) : undefined;
+}
+
 export function parseNumber(setting: Setting, raw: RawValue, problems: string[]): number {
-  const text = raw.value.trim();
-  const value = Number(text);
   const name = describeSource(setting, raw);
   const integer = setting.kind === "int";
-  if (text === "" || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    problems.push(`${name}: "${raw.value}" is not ${integer ? "a whole number" : "a number"}`);
+  const value = parsePlainNumber(raw.value, integer);
+  if (value === undefined) {
+    const what = integer ? "a whole number (digits only, e.g. 30)" : "a number (e.g. 30 or 2.5)";
+    problems.push(`${name}: "${raw.value}" is not ${what}`);
     return Number.NaN;
   }
   if (
@@ -27,6 +37,7 @@ export function parseNumber(setting: Setting, raw: RawValue, problems: string[])
   return value;
 }
 
+/** Also what the README documents; any case, surrounding spaces ignored. */
 const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["0", "false", "no", "off"]);
 
@@ -34,7 +45,9 @@ export function parseBool(setting: Setting, raw: RawValue, problems: string[]): 
   const text = raw.value.trim().toLowerCase();
   if (TRUE.has(text)) return true;
   if (FALSE.has(text)) return false;
-  problems.push(`${describeSource(setting, raw)}: "${raw.value}" is not true or false`);
+  problems.push(
+    `${describeSource(setting, raw)}: "${raw.value}" is not a boolean (true/false, 1/0, yes/no, on/off)`,
+  );
   return false;
 }
 

@@ -2,6 +2,7 @@
 // Every problem is one line naming the variable or flag; all are collected, the first is thrown.
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
+import { checkReadableFile, checkRedisUrl, checkStateDir } from "./check-paths.ts";
 import type { RawSettings } from "./gather.ts";
 import {
   describeSource,
@@ -46,6 +47,7 @@ export function resolveConfig(
   const problems: string[] = [];
   const warnings: string[] = [];
   const str = (key: string) => raw.get(key)?.value.trim() || undefined;
+  const nameOf = (key: string) => describeSource(setting(key), raw.get(key));
   const num = (key: string) => {
     const value = raw.get(key);
     return value ? parseNumber(setting(key), value, problems) : Number.NaN;
@@ -73,7 +75,10 @@ export function resolveConfig(
     );
 
   const baseUrlRaw = raw.get("baseUrl");
-  const baseUrl = baseUrlRaw && parseHttpUrl(setting("baseUrl"), baseUrlRaw, problems);
+  const baseUrl = migrateBaseUrl(
+    baseUrlRaw && parseHttpUrl(setting("baseUrl"), baseUrlRaw, problems),
+    warnings,
+  );
   if (baseUrl?.protocol === "http:" && !isLoopback(baseUrl)) {
     warnings.push(
       `CRUSOE_BASE_URL uses plain http to ${baseUrl.host}: requests travel unencrypted`,
@@ -97,17 +102,19 @@ export function resolveConfig(
   const verify = bool("verifySsl");
   if (!verify && sink === "hec") {
     warnings.push(
-      "SPLUNK_VERIFY_SSL=false: Splunk's certificate is NOT verified (anyone in the path can read the token)",
+      "SPLUNK_VERIFY_SSL=false: Splunk's certificate is NOT verified; anyone on the path can read the token and events",
     );
   }
 
   const redisUrl = str("redisUrl");
-  if (redisUrl && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
-    const name = describeSource(setting("redisUrl"), raw.get("redisUrl"));
-    problems.push(`${name}: must start with redis:// or rediss://`);
-  }
+  if (redisUrl) checkRedisUrl(nameOf("redisUrl"), redisUrl, problems);
 
   const stateDir = str("stateDir") ?? defaultStateDir(env);
+  checkStateDir(raw.has("stateDir") ? nameOf("stateDir") : "state dir", stateDir, problems);
+  for (const key of ["caFile", "certFile", "keyFile"]) {
+    const path = str(key);
+    if (path) checkReadableFile(nameOf(key), path, problems);
+  }
   const overlap = num("overlap");
   const dedupBuffer = num("dedupBuffer");
   let retention = num("dedupRetention");
@@ -184,6 +191,18 @@ export function resolveConfig(
     logFormat: choice("logFormat"),
   };
   return { config, problems, warnings, extras };
+}
+
+/** The Python forwarder's API URLs, moved as Crusoe's own terraform provider moves them. */
+const LEGACY_BASE_URL = /^https?:\/\/api\.crusoecloud\.com\/(v1alpha5|v1)\/?$/i;
+const CURRENT_BASE_URL = "https://api.cloud.crusoe.ai/v1";
+
+function migrateBaseUrl(url: URL | undefined, warnings: string[]): URL | undefined {
+  if (!url || !LEGACY_BASE_URL.test(url.href)) return url;
+  warnings.push(
+    `CRUSOE_BASE_URL ${url.href.replace(/\/$/, "")} is the legacy API: using ${CURRENT_BASE_URL} instead`,
+  );
+  return new URL(CURRENT_BASE_URL);
 }
 
 function setting(key: string) {

@@ -1,31 +1,11 @@
 // Audit-log entries are forwarded untouched; these helpers only read them, defensively.
+import { parseRfc3339 } from "../time.ts";
+
+// Re-exported: the deliverer and the emulator read entry times through this module.
+export { parseRfc3339 };
 
 /** One LogEntry as Crusoe sent it (unknown fields kept). */
 export type AuditLogEntry = Record<string, unknown>;
-
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
-
-/** Strict RFC3339 → epoch ms (fraction truncated to ms); undefined when it is not RFC3339. */
-export function parseRfc3339(text: string): number | undefined {
-  const m = RFC3339.exec(text);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
-  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, "0")) : 0;
-  const utc = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  // Date.UTC rolls 31 Feb into March: reject dates that do not exist.
-  if (new Date(utc).getUTCDate() !== d) return undefined;
-  const offset = m[8] ? 0 : (m[9] === "-" ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) * 60_000;
-  return utc - offset;
-}
 
 /** The event time: `start_time` in ms; undefined if missing or unparseable (caller counts it). */
 export function eventTimeMs(entry: AuditLogEntry): number | undefined {

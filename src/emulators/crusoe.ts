@@ -25,6 +25,8 @@ export type CrusoeFault =
   | { status: 429; retryAfter: string }
   | { malformedJson: true }
   | { repeatToken: true }
+  /** The next page starts with the previous page's last item again (a server repeating an item). */
+  | { repeatLastItem: true }
   | { status: 401 | 403 | 404 };
 export interface EmulatorRequest {
   path: string;
@@ -238,6 +240,11 @@ export async function startCrusoeEmulator(
     const last = page[page.length - 1];
     let next = page.length === size && last ? encodeToken(last.timeMs, last.seq, queryHash) : "";
     if (incoming && takeFault((f) => "repeatToken" in f)) next = incoming;
+    const token = incoming ? decodeToken(incoming) : undefined;
+    if (token && takeFault((f) => "repeatLastItem" in f)) {
+      const previous = store[lowerBound(token.timeMs, token.seq)];
+      if (previous?.seq === token.seq) page.unshift(previous);
+    }
     res.setHeader("content-type", "application/json");
     const items = page.map((s) => s.json).join(",");
     return [
@@ -257,7 +264,7 @@ export async function startCrusoeEmulator(
     ];
     const route = /\/organizations\/([^/]+)\/audit-logs$/.exec(path);
     if (!route) return error(404);
-    const fault = takeFault((f) => !("repeatToken" in f));
+    const fault = takeFault((f) => !("repeatToken" in f) && !("repeatLastItem" in f));
     if (fault && "malformedJson" in fault)
       return [200, '{"items": [{"action": "Create", "start_ti'];
     if (fault && "status" in fault) {

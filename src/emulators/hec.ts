@@ -24,6 +24,8 @@ export interface HecEmulatorOptions {
   keepAccepted?: boolean;
   /** Answer an oversized body like Splunk Cloud (400 code 6 at event 0) instead of 413. */
   oversizeAsCode6?: boolean;
+  /** Something other than HEC answering every request with 200 and this page (a wrong URL). */
+  proxyPage?: string;
   /** Serve HTTPS with this certificate (PEM); `ca` + requestCert demand a client certificate. */
   tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
 }
@@ -31,7 +33,13 @@ export interface HecEmulatorOptions {
 export type HecFault =
   /** Index the body, then answer 200 with "queue/ack nearly full". */
   | { status: 200; code: 24 | 25 }
+  /** A 200 carrying a HEC error code (a busy indexer, or a proxy rewriting the status): not indexed. */
+  | { status: 200; code: 7 | 8 | 9 | 23 | 26 | 27 }
+  /** A 2xx whose body is not HEC JSON (a proxy's page, an empty body, JSON without a code). */
+  | { status: 200 | 204; body: string }
   | { status: 503; code: 9 | 23; invalidEventNumber?: number }
+  /** The whole body refused with a position that is no position (negative, out of range). */
+  | { status: 400; code: 6; invalidEventNumber: number }
   | { status: 429; code: 26 | 27; retryAfter?: string }
   | { status: 500; code: 8 }
   | { status: 408 | 502 | 504 }
@@ -67,14 +75,15 @@ export interface HecEmulator {
   readonly peakConcurrency: number;
   requests: HecRequestRecord[];
   fail(fault: HecFault, times?: number): void;
-  poisonWhen(
-    pred: (envelope: Record<string, unknown>) => { code: 6 | 12 | 13 | 15 } | undefined,
-  ): void;
+  poisonWhen(pred: Poison): void;
   setDown(down: boolean): void;
   close(): Promise<void>;
 }
 
-type Poison = (envelope: Record<string, unknown>) => { code: 6 | 12 | 13 | 15 } | undefined;
+/** `invalidEventNumber` overrides the position Splunk would name; the body is then refused whole. */
+type Poison = (
+  envelope: Record<string, unknown>,
+) => { code: 6 | 12 | 13 | 15; invalidEventNumber?: number } | undefined;
 type Reply = {
   status: number;
   body?: Record<string, unknown> | string;
@@ -161,6 +170,7 @@ export async function startHecEmulator(options: HecEmulatorOptions = {}): Promis
 
   function faultReply(fault: HecFault): Reply | undefined {
     if (!("status" in fault)) return undefined;
+    if ("body" in fault) return { status: fault.status, body: fault.body };
     if (fault.status === 429) {
       return {
         ...hecReply(429, fault.code),
@@ -180,6 +190,7 @@ export async function startHecEmulator(options: HecEmulatorOptions = {}): Promis
   /** Indexes objects in order; returns the answer Splunk would give for this body. */
   function indexBody(text: string, stopAt = Number.POSITIVE_INFINITY): Reply | undefined {
     let pos = 0;
+    const [keptBefore, countBefore] = [accepted.length, acceptedCount];
     for (let i = 0; i < stopAt; i++) {
       while (pos < text.length && /\s/.test(text[pos] as string)) pos++;
       if (pos >= text.length) return undefined;
@@ -197,7 +208,16 @@ export async function startHecEmulator(options: HecEmulatorOptions = {}): Promis
       const env = obj as Record<string, unknown>;
       // Splunk's silent drop: this object and every one after it vanish, and it still says 200.
       if (Object.keys(env).some((k) => !ALLOWED_KEYS.has(k))) return undefined;
-      const code = validate(env) ?? poison?.(env)?.code;
+      const poisoned = validate(env) === undefined ? poison?.(env) : undefined;
+      if (poisoned?.invalidEventNumber !== undefined) {
+        // No usable position: nothing of this body is indexed (a proxy refusing it whole).
+        accepted.length = keptBefore;
+        acceptedCount = countBefore;
+        return hecReply(400, poisoned.code, {
+          "invalid-event-number": poisoned.invalidEventNumber,
+        });
+      }
+      const code = validate(env) ?? poisoned?.code;
       if (code === 7) return hecReply(400, 7, { "invalid-event-number": i + 1 });
       if (code !== undefined) return hecReply(400, code, { "invalid-event-number": i });
       acceptedCount++;
@@ -250,7 +270,10 @@ export async function startHecEmulator(options: HecEmulatorOptions = {}): Promis
     }
     // Faults that answer after indexing (a prefix, or the whole body) go through the checks.
     const late =
-      fault && "status" in fault && (fault.status === 200 || "invalidEventNumber" in fault)
+      fault &&
+      "status" in fault &&
+      (("code" in fault && (fault.code === 24 || fault.code === 25)) ||
+        "invalidEventNumber" in fault)
         ? fault
         : undefined;
     const injected = fault && !late ? faultReply(fault) : undefined;
@@ -282,13 +305,14 @@ export async function startHecEmulator(options: HecEmulatorOptions = {}): Promis
     const text = body.toString("utf8");
     if (text.trim() === "") return hecReply(400, 5);
     if (late && "invalidEventNumber" in late && late.invalidEventNumber !== undefined) {
-      // A busy indexer that took a prefix of the body before refusing the rest.
-      indexBody(text, late.invalidEventNumber);
+      // A busy indexer that took a prefix of the body before refusing the rest; a 400 with a
+      // position that is no position took nothing.
+      if (late.status === 503) indexBody(text, late.invalidEventNumber);
       return hecReply(late.status, late.code, { "invalid-event-number": late.invalidEventNumber });
     }
     const failed = indexBody(text);
     if (failed) return failed;
-    const code = late?.status === 200 ? late.code : 0;
+    const code = late?.status === 200 && "code" in late ? late.code : 0;
     if (!options.ack || !channel.id) return hecReply(200, code);
     const ch = channelState(channel.id);
     const ackId = ch.nextId++;
@@ -330,6 +354,7 @@ export async function startHecEmulator(options: HecEmulatorOptions = {}): Promis
     rec: HecRequestRecord,
   ): Promise<Reply | "drop"> {
     const path = url.pathname.replace(/\/+$/, "");
+    if (options.proxyPage !== undefined) return { status: 200, body: options.proxyPage };
     if (path === "/services/collector/health" || path === "/services/collector/health/1.0") {
       return down ? hecReply(503, 18) : hecReply(200, 17);
     }
@@ -373,7 +398,8 @@ export async function startHecEmulator(options: HecEmulatorOptions = {}): Promis
       if (typeof reply.body === "object" && typeof reply.body.code === "number")
         rec.code = reply.body.code;
       const headers: Record<string, string> = { ...reply.headers };
-      headers["Content-Type"] = typeof reply.body === "string" ? "text/html" : "application/json";
+      const html = typeof reply.body === "string" && !reply.body.startsWith("{");
+      headers["Content-Type"] = html ? "text/html" : "application/json";
       const channelId = req.headers["x-splunk-request-channel"];
       if (options.requireCookie && typeof channelId === "string" && GUID.test(channelId)) {
         headers["Set-Cookie"] = `${channelState(channelId).cookie}; Path=/`;

@@ -24,7 +24,8 @@ export async function checkHecHealth(config: HecConfig): Promise<HecHealth> {
     const url = config.ack ? `${transport.endpoints.health}?ack=true` : transport.endpoints.health;
     const health = await transport.get(url);
     const latencyMs = Math.round(performance.now() - started);
-    const healthy = health.status === 200;
+    // Code 17 is Splunk's "HEC is healthy"; a bare 200 may be a proxy's page.
+    const healthy = health.status === 200 && health.code === 17;
     const probe = await transport.postEvents("");
     const tokenOk = probe.status === 400 && probe.code === 5;
     let tokenDetail = "token accepted";
@@ -35,7 +36,13 @@ export async function checkHecHealth(config: HecConfig): Promise<HecHealth> {
           ? `${verdict.message}${verdict.hint ? ` (${verdict.hint})` : ""}`
           : `token check answered ${summarize(probe)}`;
     }
-    const healthDetail = healthy ? "HEC is healthy" : `HEC is not healthy: ${summarize(health)}`;
+    const notHec =
+      health.status >= 200 && health.status < 300 && health.code === undefined
+        ? " (not a HEC answer: a proxy in front of Splunk, or a wrong SPLUNK_HEC_URL?)"
+        : "";
+    const healthDetail = healthy
+      ? "HEC is healthy"
+      : `HEC is not healthy: ${summarize(health)}${notHec}`;
     return {
       ok: healthy && tokenOk,
       healthy,

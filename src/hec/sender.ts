@@ -5,11 +5,12 @@
 import { Buffer } from "node:buffer";
 import type { HecConfig } from "../config/types.ts";
 import { logger } from "../log.ts";
-import type { DeadLetter, SendResult, SinkEvent } from "../sinks/types.ts";
+import type { DeadLetter, SendContext, SendResult, SinkEvent } from "../sinks/types.ts";
 import type { AckTracker } from "./ack.ts";
 import { computeBackoff, sleep } from "./backoff.ts";
 import { splitByLimits } from "./batcher.ts";
 import { classifyAnswer, describeGiveUp, type HecAnswer } from "./codes.ts";
+import { judgeRejections } from "./poison.ts";
 import type { HecTransport } from "./transport.ts";
 
 export interface SenderState {
@@ -19,6 +20,8 @@ export interface SenderState {
   ackOn: boolean;
   /** Sticky stop (bad token, bad URL): later batches fail at once without a request. */
   stopped?: { message: string; hint?: string };
+  /** Splunk accepted an event through this sink: evidence that a lone rejection is poison. */
+  acceptedAny?: boolean;
   /** Codes 24/25 ask us to slow down. */
   pauseUntil: number;
   warned: Set<string>;
@@ -30,7 +33,11 @@ export interface SenderState {
   turnAckOff: () => void;
 }
 
-export async function sendBatch(state: SenderState, batch: SinkEvent[]): Promise<SendResult> {
+export async function sendBatch(
+  state: SenderState,
+  batch: SinkEvent[],
+  context: SendContext = {},
+): Promise<SendResult> {
   const result: SendResult = { delivered: [], deadLettered: [], retries: 0, possibleDuplicates: 0 };
   if (batch.length === 0) return result;
   const limits = { maxEvents: state.config.batchSize, maxBytes: state.config.maxBatchBytes };
@@ -38,11 +45,14 @@ export async function sendBatch(state: SenderState, batch: SinkEvent[]): Promise
   const deadline = state.now() + state.deadlineMs;
   const deliver = (events: SinkEvent[]) => {
     for (const ev of events) result.delivered.push(ev.id);
+    if (events.length > 0) state.acceptedAny = true;
   };
+  // Rejections are judged once the whole batch is worked (poison.ts): poison or a setting.
+  const rejected: DeadLetter[] = [];
   const deadLetter = (ev: SinkEvent, reason: string, code?: number) => {
     const letter: DeadLetter = { id: ev.id, reason, line: ev.line };
     if (code !== undefined) letter.code = code;
-    result.deadLettered.push(letter);
+    rejected.push(letter);
   };
   let attempt = 0;
   let ackResends = 0;
@@ -99,7 +109,6 @@ export async function sendBatch(state: SenderState, batch: SinkEvent[]): Promise
       case "poison": {
         attempt = 0;
         const bad = piece[verdict.bad] as SinkEvent;
-        if (answer.code === 7) warnBadIndex(state, bad);
         deliver(piece.slice(0, verdict.bad));
         deadLetter(bad, verdict.reason, answer.code);
         const rest = piece.slice(verdict.bad + 1);
@@ -130,9 +139,10 @@ export async function sendBatch(state: SenderState, batch: SinkEvent[]): Promise
         continue;
       }
       case "stop": {
-        const failure = verdict.hint
-          ? { message: verdict.message, hint: verdict.hint }
-          : { message: verdict.message };
+        deliver(piece.slice(0, verdict.indexed ?? 0));
+        const message =
+          answer.code === 7 ? describeBadIndex(piece[0] as SinkEvent, answer) : verdict.message;
+        const failure = verdict.hint ? { message, hint: verdict.hint } : { message };
         if (verdict.sticky) state.stopped = failure;
         return { ...result, failure };
       }
@@ -153,6 +163,14 @@ export async function sendBatch(state: SenderState, batch: SinkEvent[]): Promise
       }
     }
   }
+  const setting = judgeRejections({
+    batchSize: batch.length,
+    accepted: result.delivered.length,
+    acceptedBefore: state.acceptedAny === true || context.streamAccepted === true,
+    rejected,
+  });
+  if (setting) return { ...result, failure: setting };
+  result.deadLettered.push(...rejected);
   return result;
 }
 
@@ -174,14 +192,17 @@ function retryDelay(
   return delay;
 }
 
-function warnBadIndex(state: SenderState, bad: SinkEvent): void {
+/** Code 7 names the index the token refused (every event carries the same one). */
+function describeBadIndex(ev: SinkEvent, answer: HecAnswer): string {
   let index: unknown;
   try {
-    index = (JSON.parse(bad.line) as { index?: unknown }).index;
+    index = (JSON.parse(ev.line) as { index?: unknown }).index;
   } catch {}
-  const name = typeof index === "string" ? `index "${index}"` : "the default index";
-  const message = `Splunk HEC: ${name} is not allowed for this token (code 7): check SPLUNK_INDEX and the token's allowed indexes`;
-  warnOnce(state, `code7 ${name}`, message);
+  const name =
+    typeof index === "string"
+      ? `index "${index}" (SPLUNK_INDEX)`
+      : "the token's default index (SPLUNK_INDEX is not set)";
+  return `Splunk HEC: ${name} is not allowed for this token (HTTP ${answer.status} code 7: ${answer.text ?? "Incorrect index"})`;
 }
 
 function warnOnce(state: SenderState, key: string, message: string): void {

@@ -113,7 +113,7 @@ function parseBody(raw: string): Omit<HecAnswer, "status"> & { json?: unknown } 
     json = JSON.parse(raw);
   } catch {
     // Load balancers answer HTML; keep a short excerpt for the message.
-    return { text: raw.replace(/\s+/g, " ").trim().slice(0, 120) || undefined };
+    return { text: raw.replace(/\s+/g, " ").trim().slice(0, 120) || "(empty body)" };
   }
   if (!isRecord(json)) return { json };
   const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);

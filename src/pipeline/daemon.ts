@@ -8,7 +8,7 @@ import type { Lease } from "../state/lock.ts";
 import type { StateStore } from "../state/store.ts";
 import { keepLease, type LeaseKeeper } from "./lease.ts";
 import { runForward } from "./run.ts";
-import { createSink, describeHolder, openStore } from "./session.ts";
+import { checkDeadLetterFile, createSink, describeHolder, openStore } from "./session.ts";
 
 export interface DaemonOptions {
   intervalSeconds: number;
@@ -21,6 +21,7 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 
 export async function runDaemon(config: ResolvedConfig, options: DaemonOptions): Promise<number> {
   const ttl = config.state.lockTtlMs;
+  await checkDeadLetterFile(config);
   const store = await openStore(config);
   const sink = createSink(config);
   const client = createCrusoeClient(config.crusoe);

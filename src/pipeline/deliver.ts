@@ -6,7 +6,7 @@ import { createBatcher } from "../hec/batcher.ts";
 import { buildEnvelopeLine, type EnvelopeMeta } from "../hec/envelope.ts";
 import { logger } from "../log.ts";
 import type { SendResult, Sink, SinkEvent } from "../sinks/types.ts";
-import { appendDeadLetters } from "../state/dead-letter.ts";
+import { appendDeadLetters, DEAD_LETTER_HINT, deadLetterRecord } from "../state/dead-letter.ts";
 import type { DedupSet, DedupStore } from "../state/dedup.ts";
 import { eventId } from "../state/event-id.ts";
 import type { RunCounts } from "./counts.ts";
@@ -91,7 +91,9 @@ export class Delivery {
   }
 
   private async dispatch(batch: SinkEvent[]): Promise<void> {
-    this.inFlight.push({ batch, result: this.deps.sink.send(batch) });
+    // Ids in the dedup store: Splunk accepted events of this stream, so a lone rejection is poison.
+    const streamAccepted = (this.deps.dedup?.set.size ?? 0) > 0;
+    this.inFlight.push({ batch, result: this.deps.sink.send(batch, { streamAccepted }) });
     while (this.inFlight.length >= this.deps.sink.maxInFlight) await this.settleOldest();
   }
 
@@ -102,23 +104,9 @@ export class Delivery {
     const { counts } = this.deps;
     counts.retries += result.retries;
     counts.possibleDuplicates += result.possibleDuplicates;
-    if (result.deadLettered.length) {
-      const at = new Date(this.deps.now()).toISOString();
-      await appendDeadLetters(
-        this.deps.deadLetterFile,
-        result.deadLettered.map((dead) => ({
-          dead_lettered_at: at,
-          crusoe_event_id: dead.id,
-          code: dead.code ?? null,
-          reason: dead.reason,
-          envelope: JSON.parse(dead.line),
-        })),
-      );
-      logger.warn(
-        `${result.deadLettered.length} event(s) dead-lettered to ${this.deps.deadLetterFile}: ${result.deadLettered[0]?.reason}`,
-      );
-    }
-    const settled = new Set([...result.delivered, ...result.deadLettered.map((dead) => dead.id)]);
+    const deadLettered = await this.writeDeadLetters(result);
+    // Ids Splunk accepted are committed even when the batch failed: they must never be resent.
+    const settled = new Set([...result.delivered, ...deadLettered.map((dead) => dead.id)]);
     const events = head.batch.filter((event) => settled.has(event.id));
     if (this.deps.dedup && events.length) {
       await this.deps.dedup.store.commit(
@@ -128,7 +116,32 @@ export class Delivery {
     }
     for (const event of head.batch) this.pending.delete(event.id);
     counts.delivered += result.delivered.length;
-    counts.deadLettered += result.deadLettered.length;
+    counts.deadLettered += deadLettered.length;
     if (result.failure && !this.failure) this.failure = result.failure;
+  }
+
+  /** The dead letters that reached the file; none when it cannot be written (the run fails). */
+  private async writeDeadLetters(result: SendResult): Promise<SendResult["deadLettered"]> {
+    const file = this.deps.deadLetterFile;
+    if (result.deadLettered.length === 0) return [];
+    const at = new Date(this.deps.now()).toISOString();
+    try {
+      await appendDeadLetters(
+        file,
+        result.deadLettered.map((dead) => deadLetterRecord(dead, at)),
+      );
+    } catch (error) {
+      // Not set aside, so not settled: the poison event stays uncommitted and is tried again.
+      const why = (error as { code?: string }).code ?? (error as Error).message;
+      this.failure ??= {
+        message: `cannot write the dead-letter file DEAD_LETTER_FILE=${file} (${why}): ${result.deadLettered.length} rejected event(s) not set aside`,
+        hint: `${DEAD_LETTER_HINT}; events Splunk accepted are recorded and not sent again, the rejected ones are retried on the next run`,
+      };
+      return [];
+    }
+    logger.warn(
+      `${result.deadLettered.length} event(s) dead-lettered to ${file}: ${result.deadLettered[0]?.reason}`,
+    );
+    return result.deadLettered;
   }
 }

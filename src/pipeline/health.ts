@@ -1,5 +1,6 @@
 // `health`: Crusoe (signed request: auth, latency, clock skew), HEC (health + token, no event
-// written), state store (writable / Redis ping) and the lock holder. Every check runs.
+// written), state store (writable / Redis ping, persistence, every document validated as a run
+// would) and the lock holder. Every check runs.
 import type { ResolvedConfig } from "../config/types.ts";
 import { createCrusoeClient } from "../crusoe/client.ts";
 import { checkHecHealth } from "../hec/health.ts";
@@ -50,12 +51,16 @@ async function checkState(config: ResolvedConfig): Promise<HealthCheck[]> {
   try {
     store = await openStore(config);
     await store.ping();
+    // The same validation a run applies: a corrupt checkpoint fails here, naming the file.
+    await store.verify(Date.now(), config.window.dedupRetentionSeconds * 1000);
+    const persistence = await store.persistence();
     const holder = await store.locks.holder();
+    const warning = persistence.durable === false ? "WARNING: " : "";
     return [
       {
         name: "state",
         ok: true,
-        detail: `${store.kind}: ${store.location} (stream ${store.stream})`,
+        detail: `${store.kind}: ${store.location} (stream ${store.stream}), ${warning}${persistence.detail}`,
       },
       { name: "lock", ok: true, detail: holder ? `held by ${describeHolder(holder)}` : "free" },
     ];

@@ -17,7 +17,8 @@ export function keepLease(lease: Lease, ttlMs: number): LeaseKeeper {
       if (renewing || lostReason) return;
       renewing = true;
       try {
-        if (!(await lease.renew())) lostReason = "the lock lease was taken over by another run";
+        if (!(await lease.renew()))
+          lostReason = lease.lostReason ?? "the lock lease was taken over by another run";
       } catch (error) {
         lostReason = `the lock lease could not be renewed (${(error as Error).message})`;
       } finally {

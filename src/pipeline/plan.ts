@@ -1,4 +1,5 @@
 // Which time ranges a run reads. Pure: the clock and the checkpoint come in as numbers.
+import { parseTimeInput } from "../time.ts";
 
 export interface TimeRange {
   startMs: number;
@@ -20,6 +21,8 @@ export interface ForwardPlanInput {
   lookbackSeconds: number;
   overlapSeconds: number;
   lagSeconds: number;
+  /** Where a stream without a checkpoint starts instead of now − lookback (`--start-time`). */
+  firstStartMs?: number;
 }
 
 export interface ForwardPlan {
@@ -28,16 +31,22 @@ export interface ForwardPlan {
   warning?: string;
 }
 
-/** `forward`: from checkpoint − overlap (first run: now − lookback) to server_now − lag. */
+/**
+ * `forward`: from checkpoint − overlap (first run: --start-time, else now − lookback) to
+ * server_now − lag.
+ */
 export function planForward(input: ForwardPlanInput): ForwardPlan {
   const endMs = wholeSecond(input.serverNowMs - input.lagSeconds * SECOND);
   const wanted =
     input.checkpointMs === undefined
-      ? input.serverNowMs - input.lookbackSeconds * SECOND
+      ? (input.firstStartMs ?? input.serverNowMs - input.lookbackSeconds * SECOND)
       : input.checkpointMs - input.overlapSeconds * SECOND;
   const oldest = input.serverNowMs - RETENTION_MS;
   const startMs = wholeSecond(Math.max(wanted, oldest));
   let warning: string | undefined;
+  if (input.checkpointMs === undefined && wanted < oldest) {
+    warning = `--start-time is older than the 90 days Crusoe keeps: starting at ${new Date(oldest).toISOString()}`;
+  }
   if (
     input.checkpointMs !== undefined &&
     input.serverNowMs - input.checkpointMs > BEHIND_WARNING_MS
@@ -61,21 +70,56 @@ export function planChunks(range: TimeRange, chunkSeconds: number): TimeRange[] 
   return chunks;
 }
 
-/** forward-range bounds: RFC3339 with Z or an offset; start before end; end not past now − lag. */
+export interface RangeInput {
+  startMs: number;
+  /** Absent: up to server now − lag, known only after asking Crusoe. */
+  endMs?: number;
+  /** Lines to log: a bound given without an offset was read as UTC. */
+  notes: string[];
+}
+
+const TIME_EXAMPLE = "RFC3339, e.g. 2026-01-02T03:04:05Z, or a UTC date 2026-01-02";
+
+/** The bounds as typed, checked without the server: syntax, real dates, start before end. */
+export function parseRangeInput(
+  startText: string,
+  endText: string | undefined,
+  flags = { start: "--start-time", end: "--end-time" },
+): RangeInput | string {
+  const notes: string[] = [];
+  const read = (flag: string, text: string) => {
+    const parsed = parseTimeInput(text);
+    if (parsed?.assumedUtc) {
+      notes.push(`${flag} ${text} has no UTC offset: read as UTC (${isoSecond(parsed.ms)})`);
+    }
+    return parsed && wholeSecond(parsed.ms);
+  };
+  const startMs = read(flags.start, startText);
+  if (startMs === undefined)
+    return `${flags.start}: "${startText}" is not a time (${TIME_EXAMPLE})`;
+  if (endText === undefined) return { startMs, notes };
+  const endMs = read(flags.end, endText);
+  if (endMs === undefined) return `${flags.end}: "${endText}" is not a time (${TIME_EXAMPLE})`;
+  if (startMs >= endMs) return `${flags.start} must be before ${flags.end}`;
+  return { startMs, endMs, notes };
+}
+
+/** forward-range bounds against the server's clock: end not past now − lag, start within 90 days. */
 export function parseRangeBounds(
   startText: string,
   endText: string | undefined,
   serverNowMs: number,
   lagSeconds: number,
 ): TimeRange | string {
+  const input = parseRangeInput(startText, endText);
+  if (typeof input === "string") return input;
   const latest = wholeSecond(serverNowMs - lagSeconds * SECOND);
-  const startMs = wholeSecondOrUndefined(parseRfc3339(startText));
-  if (startMs === undefined)
-    return `--start-time: "${startText}" is not an RFC3339 time (e.g. 2026-01-02T03:04:05Z)`;
-  const endMs = endText === undefined ? latest : wholeSecondOrUndefined(parseRfc3339(endText));
-  if (endMs === undefined)
-    return `--end-time: "${endText}" is not an RFC3339 time (e.g. 2026-01-02T03:04:05Z)`;
-  if (startMs >= endMs) return "--start-time must be before --end-time";
+  const { startMs } = input;
+  const endMs = input.endMs ?? latest;
+  if (startMs >= endMs)
+    return input.endMs === undefined
+      ? `--start-time is not before now − lag (${isoSecond(latest)}): nothing to forward`
+      : "--start-time must be before --end-time";
   if (endMs > latest)
     return `--end-time is in the future (latest allowed: ${new Date(latest).toISOString()}, now − lag)`;
   if (startMs < serverNowMs - RETENTION_MS)
@@ -83,20 +127,10 @@ export function parseRangeBounds(
   return { startMs, endMs };
 }
 
-function wholeSecondOrUndefined(ms: number | undefined): number | undefined {
-  return ms === undefined ? undefined : wholeSecond(ms);
-}
+const isoSecond = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 
 /** The last `hours` before server now − lag. */
 export function planRecent(serverNowMs: number, hours: number, lagSeconds: number): TimeRange {
   const endMs = wholeSecond(serverNowMs - lagSeconds * SECOND);
   return { startMs: wholeSecond(endMs - hours * 3_600_000), endMs };
-}
-
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
-
-export function parseRfc3339(text: string): number | undefined {
-  if (!RFC3339.test(text.trim())) return;
-  const ms = Date.parse(text.trim());
-  return Number.isFinite(ms) ? ms : undefined;
 }

@@ -13,7 +13,8 @@ import { parseRangeBounds, planChunks, planForward, planRecent, type TimeRange }
 import { readAhead } from "./read-ahead.ts";
 
 export type RunMode =
-  | { kind: "forward" }
+  /** startMs (`forward --start-time`): where a stream without a checkpoint begins. */
+  | { kind: "forward"; startMs?: number }
   | { kind: "recent"; hours: number }
   | { kind: "range"; start: string; end?: string };
 
@@ -73,7 +74,11 @@ async function planRun(mode: RunMode, ctx: RunContext, serverNowMs: number): Pro
   const { checkpoints } = ctx.store;
   if (mode.kind === "forward") {
     const checkpointMs = await checkpoints.get();
-    const plan = planForward({ checkpointMs, serverNowMs, ...window });
+    if (mode.startMs !== undefined && checkpointMs !== undefined) {
+      const at = new Date(checkpointMs).toISOString();
+      logger.info(`--start-time not used: the stream continues from its checkpoint ${at}`);
+    }
+    const plan = planForward({ checkpointMs, serverNowMs, ...window, firstStartMs: mode.startMs });
     if (plan.warning) logger.warn(plan.warning);
     let latest = checkpointMs ?? 0;
     const record = async (endMs: number) => {

@@ -1,11 +1,12 @@
 // Open what a run needs (Crusoe client, sink, state store) and run once under the stream lock.
 import type { ResolvedConfig } from "../config/types.ts";
 import { createCrusoeClient } from "../crusoe/client.ts";
-import { LockHeldError } from "../errors.ts";
+import { LockHeldError, UsageError } from "../errors.ts";
 import { hecEndpoints } from "../hec/url.ts";
 import { createHecSink } from "../sinks/hec.ts";
 import { createStdoutSink } from "../sinks/stdout.ts";
 import type { Sink } from "../sinks/types.ts";
+import { DEAD_LETTER_HINT, findDeadLetterProblem } from "../state/dead-letter.ts";
 import type { LockHolder } from "../state/lock.ts";
 import { openStateStore, type StateStore } from "../state/store.ts";
 import { streamId } from "../state/stream-id.ts";
@@ -33,6 +34,13 @@ export function createSink(config: ResolvedConfig, write?: (text: string) => voi
   return config.sink === "stdout" ? createStdoutSink(limits, write) : createHecSink(config.hec);
 }
 
+/** Before any request: a poison event that cannot be set aside would leave its batch unsettled. */
+export async function checkDeadLetterFile(config: ResolvedConfig): Promise<void> {
+  if (config.sink !== "hec" || config.dryRun) return;
+  const problem = await findDeadLetterProblem(config.state.deadLetterFile);
+  if (problem) throw new UsageError(problem, DEAD_LETTER_HINT);
+}
+
 export function describeHolder(holder: LockHolder): string {
   return `pid ${holder.pid} on ${holder.host} since ${holder.since} (lease until ${holder.expiresAt})`;
 }
@@ -41,6 +49,8 @@ export interface OnceOptions {
   stopRequested: () => boolean;
   progress?: RunContext["progress"];
   write?: (text: string) => void;
+  /** The run's clock (tests: a later run in another hour); the window still follows Crusoe's. */
+  now?: () => number;
 }
 
 /** A one-shot run (forward, forward-recent, forward-range): lock or exit 75, run, release. */
@@ -49,6 +59,7 @@ export async function runOnce(
   config: ResolvedConfig,
   options: OnceOptions,
 ): Promise<RunReport> {
+  await checkDeadLetterFile(config);
   const opened = await openStore(config);
   const store = config.dryRun ? readOnlyStore(opened) : opened;
   const sink = createSink(config, options.write);
@@ -72,7 +83,7 @@ export async function runOnce(
         stopRequested: options.stopRequested,
         leaseLost: () => keeper?.lost(),
         progress: options.progress,
-        now: Date.now,
+        now: options.now ?? Date.now,
       });
     } finally {
       keeper?.stop();

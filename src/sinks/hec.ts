@@ -21,11 +21,6 @@ export interface HecSinkOptions {
 const ACK_IN_FLIGHT_FACTOR = 16;
 
 export function createHecSink(config: HecConfig, options: HecSinkOptions = {}): Sink {
-  if (!config.tls.verify) {
-    logger.warn(
-      "SPLUNK_VERIFY_SSL=false: the HEC certificate is NOT verified; anyone on the path can read the token and events",
-    );
-  }
   const now = options.now ?? Date.now;
   const transport = createTransport(config, now);
   const slots = createSemaphore(Math.max(1, config.concurrency));
@@ -69,7 +64,7 @@ export function createHecSink(config: HecConfig, options: HecSinkOptions = {}): 
     maxBatchEvents: config.batchSize,
     maxBatchBytes: config.maxBatchBytes,
     maxInFlight: config.ack ? concurrency * ACK_IN_FLIGHT_FACTOR : concurrency,
-    send: (batch) => sendBatch(state, batch),
+    send: (batch, context) => sendBatch(state, batch, context),
     async close() {
       state.acks?.close();
       transport.close();

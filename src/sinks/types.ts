@@ -30,12 +30,18 @@ export interface SendResult {
   possibleDuplicates: number;
 }
 
+/** What the pipeline knows that helps judge a rejection (hec/poison.ts). */
+export interface SendContext {
+  /** Splunk accepted events of this stream before (its dedup store holds ids). */
+  streamAccepted?: boolean;
+}
+
 export interface Sink {
   readonly maxBatchEvents: number;
   readonly maxBatchBytes: number;
   /** Batches the pipeline may have in flight at once (results are still awaited in order). */
   readonly maxInFlight: number;
   /** Never throws for delivery problems: the result says exactly what happened. */
-  send(batch: SinkEvent[]): Promise<SendResult>;
+  send(batch: SinkEvent[], context?: SendContext): Promise<SendResult>;
   close(): Promise<void>;
 }

@@ -2,8 +2,10 @@
 // Temp file in the same directory (same filesystem, so rename is atomic), fsync, rename, fsync
 // of the directory so the rename itself survives a power cut. Files 0600, directories 0700.
 import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
 import { mkdir, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { fsFailure } from "./errors.ts";
 
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
@@ -12,7 +14,9 @@ export const DIR_MODE = 0o700;
 export type BeforeRename = (tempPath: string, finalPath: string) => void | Promise<void>;
 
 export async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((error) => {
+    throw fsFailure("create the directory", dir, error);
+  });
 }
 
 /** Temp files start with a dot and carry `.tmp-`, so key listings can skip them. */
@@ -35,26 +39,40 @@ export async function writeFileAtomic(
   const dir = dirname(path);
   await ensureDir(dir);
   const temp = tempPathFor(path);
-  await writeDurably(temp, data, "wx");
+  await writeDurably(temp, data, path);
   try {
     await beforeRename?.(temp, path);
+    // rename replaces the directory entry itself: a symlink planted at `path` is replaced, never
+    // followed, and a reader holding the old file keeps seeing the old document.
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => {});
-    throw error;
+    throw fsFailure("write", path, error);
   }
   await syncDir(dir);
 }
 
-/** Write and fsync a new file; `wx` fails if it exists (used for temp files and lock files). */
-export async function writeDurably(path: string, data: string, flags: "wx" | "w"): Promise<void> {
-  const handle = await open(path, flags, FILE_MODE);
+/** O_CREAT|O_EXCL never follows a symlink (not even a dangling one); O_NOFOLLOW says so twice. */
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/**
+ * Create a new file (failing with EEXIST if anything is there), write and fsync it. A failed
+ * write (disk full) removes the file again: no 0-byte temp or lock file is left behind. Errors
+ * name `shownAs`, the file the operator knows (the document, not its temp file).
+ */
+export async function writeDurably(path: string, data: string, shownAs = path): Promise<void> {
+  const handle = await open(path, CREATE_NEW, FILE_MODE).catch((error) => {
+    throw fsFailure("write", shownAs, error);
+  });
   try {
     await handle.writeFile(data, "utf8");
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await unlink(path).catch(() => {});
+    throw fsFailure("write", shownAs, error);
   }
+  await handle.close();
 }
 
 export async function syncDir(dir: string): Promise<void> {

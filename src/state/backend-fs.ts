@@ -6,8 +6,8 @@ import { createStorage, prefixStorage } from "unstorage";
 import { type BeforeRename, ensureDir, syncDir, writeFileAtomic } from "./atomic-file.ts";
 import type { Backend } from "./backend.ts";
 import type { DocStore } from "./documents.ts";
-import { StateError } from "./errors.ts";
-import { atomicFsDriver, codeOf, pathForKey } from "./fs-driver.ts";
+import { fsFailure } from "./errors.ts";
+import { atomicFsDriver, pathForKey } from "./fs-driver.ts";
 import { createFsLockManager } from "./lock-fs.ts";
 
 export function openFsBackend(dir: string, stream: string, beforeRename?: BeforeRename): Backend {
@@ -21,12 +21,7 @@ export function openFsBackend(dir: string, stream: string, beforeRename?: Before
     try {
       return await op();
     } catch (error) {
-      if (error instanceof StateError) throw error;
-      throw new StateError(
-        `cannot ${action} ${path} (${codeOf(error) ?? (error as Error).message})`,
-        "check that the state directory exists and is writable by this user",
-        { cause: error },
-      );
+      throw fsFailure(action, path, error);
     }
   };
 
@@ -58,6 +53,7 @@ export function openFsBackend(dir: string, stream: string, beforeRename?: Before
         await unlink(probe);
       });
     },
+    persistence: async () => ({ durable: true, detail: "files" }),
     async close() {
       await storage.dispose();
     },

@@ -7,6 +7,7 @@ import { asText } from "./backend-fs.ts";
 import type { DocStore } from "./documents.ts";
 import { StateError } from "./errors.ts";
 import { createRedisLockManager } from "./lock-redis.ts";
+import { checkRedisPersistence } from "./redis-persistence.ts";
 import { redactRedisUrl, redisEndpoint, scrubSecret } from "./redis-url.ts";
 
 export const REDIS_PREFIX = "crusoe-splunk-hec";
@@ -15,7 +16,19 @@ const CONNECT_TIMEOUT_MS = 2_000;
 const OFFLINE_TIMEOUT_MS = 2_500;
 const COMMAND_TIMEOUT_MS = 15_000;
 
-export async function openRedisBackend(url: string, stream: string): Promise<Backend> {
+/**
+ * A hung Redis must fail a run well within its lease: the lease is renewed every third of its
+ * ttl, so a renewal that waits at most another third still fails before the lease lapses.
+ */
+export function commandTimeoutMs(lockTtlMs: number): number {
+  return Math.max(100, Math.min(COMMAND_TIMEOUT_MS, Math.floor(lockTtlMs / 3)));
+}
+
+export async function openRedisBackend(
+  url: string,
+  stream: string,
+  lockTtlMs: number,
+): Promise<Backend> {
   // Fixed-string specifier: `bun build --compile` bundles it (docs/toolchain.md).
   const { default: redisDriver } = await import("unstorage/drivers/redis");
   const driver = redisDriver({
@@ -49,10 +62,12 @@ export async function openRedisBackend(url: string, stream: string): Promise<Bac
     // next cycle) gets a fresh attempt instead of a dead client.
     if (client.status === "end") client.connect().catch(() => {});
     if (client.status === "ready") lastError = undefined;
-    const limit = client.status === "ready" ? COMMAND_TIMEOUT_MS : OFFLINE_TIMEOUT_MS;
+    const bound = commandTimeoutMs(lockTtlMs);
+    const limit = client.status === "ready" ? bound : Math.min(OFFLINE_TIMEOUT_MS, bound);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${limit} ms`)), limit);
+      const why = `no answer within ${limit} ms (bounded by a third of LOCK_TTL_SECONDS)`;
+      timer = setTimeout(() => reject(new Error(why)), limit);
     });
     try {
       return await Promise.race([op(client), timeout]);
@@ -86,6 +101,7 @@ export async function openRedisBackend(url: string, stream: string): Promise<Bac
     async ping() {
       await guard((c) => c.ping());
     },
+    persistence: () => checkRedisPersistence(guard),
     async close() {
       await storage.dispose();
     },

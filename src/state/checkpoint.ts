@@ -1,6 +1,8 @@
 // How far `forward` got, and how far each `forward-range` got. The pipeline decides when to
 // move them (only past fully settled chunks); this module only stores them safely.
+import { logger } from "../log.ts";
 import { type DocStore, isFiniteNumber, isRecord, readDoc, writeDoc } from "./documents.ts";
+import { isRunStatus } from "./status.ts";
 
 export interface RangeProgress {
   doneUntilMs: number;
@@ -32,12 +34,18 @@ interface RangeDoc extends RangeProgress {
 const CHECKPOINT_KEY = "checkpoint.json";
 
 export function createCheckpointStore(docs: DocStore): CheckpointStore {
+  /** Set once this process has read or written a checkpoint (the daemon keeps its store). */
+  let seenMs: number | undefined;
   return {
     async get() {
-      return (await readDoc(docs, CHECKPOINT_KEY, isCheckpointDoc))?.ms;
+      const ms = (await readDoc(docs, CHECKPOINT_KEY, isCheckpointDoc))?.ms;
+      if (ms === undefined) await warnIfVanished(docs, seenMs);
+      seenMs = ms ?? seenMs;
+      return ms;
     },
     async set(ms) {
       requireTime(ms, "checkpoint");
+      seenMs = ms;
       const doc: CheckpointDoc = { v: 1, ms, at: new Date(ms).toISOString() };
       await writeDoc(docs, CHECKPOINT_KEY, doc);
     },
@@ -56,6 +64,25 @@ export function createCheckpointStore(docs: DocStore): CheckpointStore {
       await writeDoc(docs, rangeKey(key), doc);
     },
   };
+}
+
+/**
+ * A missing checkpoint is normal on a first run. After a checkpoint existed it means the state
+ * was lost (a Redis restarted without persistence, an evicted key): the run starts over from the
+ * lookback, so say so loudly instead of silently re-reading.
+ */
+async function warnIfVanished(docs: DocStore, seenMs: number | undefined): Promise<void> {
+  const status = await readDoc(docs, "status.json", isRunStatus).catch(() => undefined);
+  const knownAt =
+    seenMs !== undefined
+      ? `this process saw it at ${new Date(seenMs).toISOString()}`
+      : status?.command === "forward" && status.checkpoint
+        ? `the last forward run (ended ${status.endedAt}) left it at ${status.checkpoint}`
+        : undefined;
+  if (!knownAt) return;
+  logger.error(
+    `the checkpoint ${docs.where(CHECKPOINT_KEY)} has disappeared although ${knownAt}: was Redis restarted without persistence, or the state deleted? This run starts over from the lookback window.`,
+  );
 }
 
 function rangeKey(key: string): string {

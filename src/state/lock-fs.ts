@@ -6,9 +6,10 @@ import { link, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { ensureDir, syncDir, tempPathFor, writeDurably, writeFileAtomic } from "./atomic-file.ts";
-import { StateError } from "./errors.ts";
+import { fsFailure, StateError } from "./errors.ts";
 import { codeOf } from "./fs-driver.ts";
 import {
+  describeLoss,
   extendLockRecord,
   holderOf,
   isExpired,
@@ -30,7 +31,9 @@ export function createFsLockManager(streamDir: string): LockManager {
   const mutexPath = join(streamDir, "lock.takeover");
 
   const read = async (): Promise<LockRecord | undefined> =>
-    parseLockRecord(await readFile(lockPath, "utf8").catch(ignoreMissing));
+    parseLockRecord(
+      await readFile(lockPath, "utf8").catch((error) => ignoreMissing(error, "read", lockPath)),
+    );
 
   const isStale = (record: LockRecord) =>
     isExpired(record) || (record.host === hostname() && !isProcessAlive(record.pid));
@@ -38,14 +41,14 @@ export function createFsLockManager(streamDir: string): LockManager {
   /** Creates the lock file only if none exists; the content is complete before it is visible. */
   const linkNew = async (record: LockRecord): Promise<boolean> => {
     const temp = tempPathFor(lockPath);
-    await writeDurably(temp, JSON.stringify(record), "wx");
+    await writeDurably(temp, JSON.stringify(record), lockPath);
     try {
       await link(temp, lockPath);
       await syncDir(streamDir);
       return true;
     } catch (error) {
       if (codeOf(error) === "EEXIST") return false;
-      throw error;
+      throw fsFailure("create", lockPath, error);
     } finally {
       await unlink(temp).catch(() => {});
     }
@@ -60,7 +63,7 @@ export function createFsLockManager(streamDir: string): LockManager {
     });
     for (;;) {
       try {
-        await writeDurably(mutexPath, mine, "wx");
+        await writeDurably(mutexPath, mine);
         break;
       } catch (error) {
         if (codeOf(error) !== "EEXIST") throw error;
@@ -78,13 +81,25 @@ export function createFsLockManager(streamDir: string): LockManager {
 
   const makeLease = (initial: LockRecord, ttlMs: number): Lease => {
     let record = initial;
+    let lostReason: string | undefined;
     return {
       get holder() {
         return holderOf(record);
       },
+      get lostReason() {
+        return lostReason;
+      },
       async renew() {
         const result = await withMutex(async () => {
-          if ((await read())?.token !== record.token) return false;
+          const current = await read();
+          if (current?.token !== record.token) {
+            lostReason = describeLoss(
+              current,
+              `file ${lockPath}`,
+              "was the state directory cleaned up?",
+            );
+            return false;
+          }
           const next = extendLockRecord(record, ttlMs);
           await writeFileAtomic(lockPath, JSON.stringify(next));
           record = next;
@@ -115,7 +130,7 @@ export function createFsLockManager(streamDir: string): LockManager {
         const outcome = await withMutex(async () => {
           const again = await read();
           if (again && !isStale(again)) return { heldBy: holderOf(again) };
-          await unlink(lockPath).catch(ignoreMissing);
+          await unlink(lockPath).catch((error) => ignoreMissing(error, "remove", lockPath));
           return (await linkNew(mine)) ? { lease: makeLease(mine, ttlMs) } : undefined;
         });
         if (outcome !== BUSY && outcome !== undefined) return outcome;
@@ -150,7 +165,7 @@ function parseOwner(text: string | undefined): { pid: number; host: string } | u
   }
 }
 
-function ignoreMissing(error: unknown): undefined {
+function ignoreMissing(error: unknown, action: string, path: string): undefined {
   if (codeOf(error) === "ENOENT") return undefined;
-  throw error;
+  throw fsFailure(action, path, error);
 }

@@ -2,6 +2,7 @@
 // in one Lua script, so a lease that expired and was taken over is never extended or deleted.
 import type Redis from "ioredis";
 import {
+  describeLoss,
   extendLockRecord,
   holderOf,
   type Lease,
@@ -11,10 +12,15 @@ import {
   parseLockRecord,
 } from "./lock.ts";
 
-const RENEW = `if redis.call("GET", KEYS[1]) == ARGV[1] then
-  return redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3]) and 1 or 0
+// Returns 1 when renewed, else what the key holds now (0 when it is gone), so a lost lease can
+// be told apart from a Redis that lost its data.
+const RENEW = `local current = redis.call("GET", KEYS[1])
+if current == ARGV[1] then
+  redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3])
+  return 1
 end
-return 0`;
+if not current then return 0 end
+return current`;
 
 const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then
   return redis.call("DEL", KEYS[1])
@@ -28,15 +34,27 @@ export function createRedisLockManager(key: string, guard: RedisGuard): LockMana
   const makeLease = (initial: LockRecord, ttlMs: number): Lease => {
     let record = initial;
     let stored = JSON.stringify(initial);
+    let lostReason: string | undefined;
     return {
       get holder() {
         return holderOf(record);
+      },
+      get lostReason() {
+        return lostReason;
       },
       async renew() {
         const next = extendLockRecord(record, ttlMs);
         const text = JSON.stringify(next);
         const ok = await guard((c) => c.eval(RENEW, 1, key, stored, text, String(ttlMs)));
-        if (ok !== 1) return false;
+        if (ok !== 1) {
+          const current = typeof ok === "string" ? parseLockRecord(ok) : undefined;
+          lostReason = describeLoss(
+            current,
+            `key ${key}`,
+            "its lease cannot have lapsed while renewed, so Redis lost it: was Redis restarted without persistence (or the key evicted or deleted)?",
+          );
+          return false;
+        }
         record = next;
         stored = text;
         return true;

@@ -2,6 +2,7 @@
 // say who holds the lock and since when; the token proves ownership for renew and release.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { parseRfc3339 } from "../time.ts";
 import { isFiniteNumber, isRecord } from "./documents.ts";
 
 export interface LockHolder {
@@ -16,6 +17,8 @@ export interface Lease {
   readonly holder: LockHolder;
   /** Extends the lease by its ttl; false when the lock was lost (expired and taken over). */
   renew(): Promise<boolean>;
+  /** After renew() returned false: what happened (taken over by whom, or the lock vanished). */
+  readonly lostReason?: string;
   release(): Promise<void>;
 }
 
@@ -52,6 +55,16 @@ export function holderOf(record: LockRecord): LockHolder {
   return { pid: record.pid, host: record.host, since: record.since, expiresAt: record.expiresAt };
 }
 
+/** Why a renew found someone else's record (or nothing) where ours should be. */
+export function describeLoss(
+  current: LockRecord | undefined,
+  where: string,
+  vanished: string,
+): string {
+  if (!current) return `the lock ${where} disappeared: ${vanished}`;
+  return `the lock lease was taken over by another run: pid ${current.pid} on ${current.host} since ${current.since}`;
+}
+
 export function parseLockRecord(text: string | null | undefined): LockRecord | undefined {
   if (!text) return undefined;
   try {
@@ -71,8 +84,8 @@ export function parseLockRecord(text: string | null | undefined): LockRecord | u
 }
 
 export function isExpired(record: LockRecord, now = Date.now()): boolean {
-  const expires = Date.parse(record.expiresAt);
-  return !(expires > now);
+  const expires = parseRfc3339(record.expiresAt);
+  return !(expires !== undefined && expires > now);
 }
 
 /** True unless the pid is known to be gone; only meaningful for a pid on this host. */

@@ -1,6 +1,7 @@
 // The forwarder's memory for one stream: dedup ids, checkpoints, lock and last-run status, on
 // the filesystem (default) or in Redis. DESIGN.md "Semantics users rely on" is the contract.
 import type { StateConfig } from "../config/types.ts";
+import { logger } from "../log.ts";
 import type { BeforeRename } from "./atomic-file.ts";
 import type { Backend } from "./backend.ts";
 import { openFsBackend } from "./backend-fs.ts";
@@ -13,7 +14,10 @@ import {
 import { createDedupStore, type DedupStore, readBucket } from "./dedup.ts";
 import { corruptSuffix, type DocStore, readDoc, type Validate } from "./documents.ts";
 import { CorruptStateError } from "./errors.ts";
+import { checkStateDirPermissions } from "./file-safety.ts";
 import type { LockManager } from "./lock.ts";
+import { type Persistence, persistenceWarning } from "./redis-persistence.ts";
+import { redisEndpoint } from "./redis-url.ts";
 import { createStatusStore, isRunStatus, type StatusStore } from "./status.ts";
 
 export interface StateStore {
@@ -28,6 +32,13 @@ export interface StateStore {
   status: StatusStore;
   /** Writable check / Redis PING; throws StateError on failure. */
   ping(): Promise<void>;
+  /** Whether the state survives a restart of the store (Redis RDB/AOF). */
+  persistence(): Promise<Persistence>;
+  /**
+   * Read every document a run reads, with the run's validation (dedup hours within retention of
+   * nowMs); throws CorruptStateError naming the first bad one. For `health`.
+   */
+  verify(nowMs: number, retentionMs: number): Promise<void>;
   /** Reset the stream's state; corrupt documents are moved aside as `<name>.corrupt-<timestamp>`. */
   clear(): Promise<{ movedAside: string[] }>;
   /** Dispose unstorage (an open ioredis socket would keep the process alive). */
@@ -50,26 +61,39 @@ export async function openStateStore(
   if (config.redisUrl) {
     // Fixed-string import: bundled by `bun build --compile`, never loaded for fs users.
     const { openRedisBackend } = await import("./backend-redis.ts");
-    backend = await openRedisBackend(config.redisUrl, stream);
+    backend = await openRedisBackend(config.redisUrl, stream, config.lockTtlMs);
     try {
       await backend.ping(); // "Redis is down" now, in ~2 s, rather than mid-run
     } catch (error) {
       await backend.close();
       throw error;
     }
+    const { durable } = await backend.persistence();
+    if (durable === false) logger.warn(persistenceWarning(redisEndpoint(config.redisUrl)));
   } else {
+    await checkStateDirPermissions(config.dir, stream);
     backend = openFsBackend(config.dir, stream, options.beforeRename);
   }
   const { docs } = backend;
+  const dedup = createDedupStore(docs);
+  const checkpoints = createCheckpointStore(docs);
+  const status = createStatusStore(docs);
   return {
     kind: backend.kind,
     location: backend.location,
     stream,
-    dedup: createDedupStore(docs),
-    checkpoints: createCheckpointStore(docs),
+    dedup,
+    checkpoints,
     locks: backend.locks,
-    status: createStatusStore(docs),
+    status,
     ping: () => backend.ping(),
+    persistence: () => backend.persistence(),
+    async verify(nowMs, retentionMs) {
+      await checkpoints.get();
+      await status.read();
+      for (const key of await docs.keys("range")) await readDoc(docs, key, isRangeDoc);
+      await dedup.load(nowMs, retentionMs);
+    },
     clear: () => clearStream(docs),
     close: () => backend.close(),
   };

@@ -1,9 +1,12 @@
 // config-check, flags and exit codes through the real compiled binary, from a temp directory.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type RunResult, runBinary } from "../helpers/binary.ts";
 import { dirWith, HEC_TOKEN, KEY_ID, ORG_ID, SECRET, tempDir } from "./fixtures.ts";
+
+// bun 1.4.5 applies the preload's setDefaultTimeout to the first test file only.
+setDefaultTimeout(60_000);
 
 interface Row {
   name: string;
@@ -188,7 +191,7 @@ describe("exit 2 with one line naming the problem", () => {
       "REQUEST_TIMEOUT=abc",
       [],
       { REQUEST_TIMEOUT: "abc" },
-      /^error: REQUEST_TIMEOUT: "abc" is not a number$/,
+      /^error: REQUEST_TIMEOUT: "abc" is not a number \(e.g. 30 or 2.5\)$/,
     ],
     ["MAX_RETRIES=-1", [], { MAX_RETRIES: "-1" }, /^error: MAX_RETRIES: -1 is out of range/],
     [
@@ -209,7 +212,7 @@ describe("exit 2 with one line naming the problem", () => {
       "bad bool",
       [],
       { SPLUNK_VERIFY_SSL: "maybe" },
-      /^error: SPLUNK_VERIFY_SSL: "maybe" is not true or false$/,
+      /^error: SPLUNK_VERIFY_SSL: "maybe" is not a boolean \(true\/false, 1\/0, yes\/no, on\/off\)$/,
     ],
     [
       "bad REDIS_URL scheme",
@@ -220,7 +223,7 @@ describe("exit 2 with one line naming the problem", () => {
     [
       "cert without key",
       [],
-      { SPLUNK_CLIENT_CERT_FILE: "/etc/ssl/c.pem" },
+      { SPLUNK_CLIENT_CERT_FILE: join(dir, "token") },
       /^error: SPLUNK_CLIENT_CERT_FILE and SPLUNK_CLIENT_KEY_FILE go together/,
     ],
   ];
@@ -301,6 +304,7 @@ describe("allowed, with a warning", () => {
   });
 
   test("a valid full configuration: exit 0, nothing on stderr", async () => {
+    const pems = dirWith({ "c.pem": "cert\n", "c.key": "key\n" });
     const env = withEnv({
       SPLUNK_HEC_URL: "https://splunk.example.com:8088/services/collector/event",
       CRUSOE_BASE_URL: "https://api.cloud.crusoe.ai/v1",
@@ -310,8 +314,8 @@ describe("allowed, with a warning", () => {
       REQUEST_TIMEOUT: "12.5",
       MAX_RETRIES: "0",
       SPLUNK_HEC_ACK: "true",
-      SPLUNK_CLIENT_CERT_FILE: "/etc/ssl/c.pem",
-      SPLUNK_CLIENT_KEY_FILE: "/etc/ssl/c.key",
+      SPLUNK_CLIENT_CERT_FILE: join(pems, "c.pem"),
+      SPLUNK_CLIENT_KEY_FILE: join(pems, "c.key"),
       REDIS_URL: "rediss://:pw-valid-1234@cache.internal:6380/1",
       CRUSOE_FILTER_ACTIONS: "Create,Update",
     });

@@ -105,6 +105,17 @@ describe("secrets from NAME_FILE", () => {
       });
     });
 
+    test(`${name}_FILE empty or whitespace only: usage error naming it, never a fallback`, () => {
+      for (const content of ["", " \n\t\n"]) {
+        const dir = dirWith({ secret: content });
+        const path = join(dir, "secret");
+        const error = thrown(() => gather({ env: { [`${name}_FILE`]: path } }));
+        expect(error).toBeInstanceOf(UsageError);
+        expect((error as UsageError).exitCode).toBe(2);
+        expect(error.message).toBe(`${name}_FILE: ${path} is empty`);
+      }
+    });
+
     test(`${name} and ${name}_FILE both set: usage error naming both`, () => {
       const dir = dirWith({ secret: "x" });
       const error = thrown(() =>

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { UsageError } from "../../src/errors.ts";
@@ -122,6 +123,10 @@ describe("a valid configuration", () => {
   });
 });
 
+/** A readable file standing in for a PEM: the checks are about the path, not the content. */
+const PEM = join(tempDir(), "client.pem");
+writeFileSync(PEM, "-----BEGIN CERTIFICATE-----\n");
+
 describe("each bad input is exactly one problem naming it", () => {
   const cases: [string, Record<string, string | undefined>, string][] = [
     ["org id not a UUID", { CRUSOE_ORG_ID: "my-org" }, 'CRUSOE_ORG_ID: "my-org" is not a UUID'],
@@ -158,20 +163,69 @@ describe("each bad input is exactly one problem naming it", () => {
       "CRUSOE_API_TOKEN and CRUSOE_ACCESS_KEY_ID/CRUSOE_SECRET_ACCESS_KEY are both set",
     ],
     ["unknown sink", { SINK: "kafka" }, 'SINK: "kafka" is not one of hec, stdout'],
-    ["bad bool", { SPLUNK_VERIFY_SSL: "maybe" }, 'SPLUNK_VERIFY_SSL: "maybe" is not true or false'],
+    [
+      "bad bool",
+      { SPLUNK_VERIFY_SSL: "maybe" },
+      'SPLUNK_VERIFY_SSL: "maybe" is not a boolean (true/false, 1/0, yes/no, on/off)',
+    ],
     ["bad REDIS_URL scheme", { REDIS_URL: "http://cache:6379" }, "REDIS_URL: must start with"],
     [
       "client cert without key",
-      { SPLUNK_CLIENT_CERT_FILE: "/etc/ssl/client.pem" },
+      { SPLUNK_CLIENT_CERT_FILE: PEM },
       "SPLUNK_CLIENT_CERT_FILE and SPLUNK_CLIENT_KEY_FILE go together",
     ],
     [
       "client key without cert",
-      { SPLUNK_CLIENT_KEY_FILE: "/etc/ssl/client.key" },
+      { SPLUNK_CLIENT_KEY_FILE: PEM },
       "SPLUNK_CLIENT_CERT_FILE and SPLUNK_CLIENT_KEY_FILE go together",
     ],
     ["unknown log level", { LOG_LEVEL: "loud" }, 'LOG_LEVEL: "loud" is not one of'],
     ["unknown log format", { LOG_FORMAT: "xml" }, 'LOG_FORMAT: "xml" is not one of text, json'],
+    ["BATCH_SIZE=1e3 (exponent)", { BATCH_SIZE: "1e3" }, 'BATCH_SIZE: "1e3" is not a whole number'],
+    ["BATCH_SIZE=0x10 (hex)", { BATCH_SIZE: "0x10" }, 'BATCH_SIZE: "0x10" is not a whole number'],
+    ["BATCH_SIZE=+5 (sign)", { BATCH_SIZE: "+5" }, 'BATCH_SIZE: "+5" is not a whole number'],
+    ["LAG_SECONDS=1.5 (whole seconds)", { LAG_SECONDS: "1.5" }, 'LAG_SECONDS: "1.5" is not'],
+    ["REQUEST_TIMEOUT=1e1", { REQUEST_TIMEOUT: "1e1" }, 'REQUEST_TIMEOUT: "1e1" is not a number'],
+    ["REQUEST_TIMEOUT=Infinity", { REQUEST_TIMEOUT: "Infinity" }, "REQUEST_TIMEOUT:"],
+    [
+      "REDIS_URL port out of range",
+      { REDIS_URL: "redis://:hunter2-pw@127.0.0.1:99999/0" },
+      'REDIS_URL: port "99999" is not a number in 1-65535',
+    ],
+    ["REDIS_URL port 0", { REDIS_URL: "redis://127.0.0.1:0" }, "REDIS_URL: port"],
+    ["REDIS_URL port not digits", { REDIS_URL: "redis://cache:63x9" }, "REDIS_URL: port"],
+    ["REDIS_URL without a host", { REDIS_URL: "redis://" }, "REDIS_URL: "],
+    [
+      "REDIS_URL database not a number",
+      { REDIS_URL: "redis://cache/main" },
+      "REDIS_URL: the database",
+    ],
+    [
+      "SPLUNK_CA_FILE missing",
+      { SPLUNK_CA_FILE: "/nonexistent/ca.pem" },
+      "SPLUNK_CA_FILE: /nonexistent/ca.pem does not exist",
+    ],
+    [
+      "SPLUNK_CLIENT_CERT_FILE missing",
+      { SPLUNK_CLIENT_CERT_FILE: "/nonexistent/c.pem", SPLUNK_CLIENT_KEY_FILE: PEM },
+      "SPLUNK_CLIENT_CERT_FILE: /nonexistent/c.pem does not exist",
+    ],
+    [
+      "SPLUNK_CLIENT_KEY_FILE missing",
+      { SPLUNK_CLIENT_CERT_FILE: PEM, SPLUNK_CLIENT_KEY_FILE: "/nonexistent/c.key" },
+      "SPLUNK_CLIENT_KEY_FILE: /nonexistent/c.key does not exist",
+    ],
+    [
+      "SPLUNK_CA_FILE is a directory",
+      { SPLUNK_CA_FILE: "/tmp" },
+      "SPLUNK_CA_FILE: /tmp is a directory",
+    ],
+    ["STATE_DIR is a file", { STATE_DIR: PEM }, `STATE_DIR: ${PEM} exists and is not a directory`],
+    [
+      "STATE_DIR under a file",
+      { STATE_DIR: join(PEM, "state") },
+      `STATE_DIR: a parent of ${join(PEM, "state")} is not a directory`,
+    ],
   ];
   for (const [what, change, message] of cases) {
     test(what, () => {
@@ -232,6 +286,60 @@ describe("each bad input is exactly one problem naming it", () => {
     expect(problems[0]).not.toContain("not+base64");
   });
 
+  test("a REDIS_URL problem never echoes its password", () => {
+    for (const url of [
+      "redis://:hunter2-pw@127.0.0.1:99999/0",
+      "redis://:hunter2-pw@/0",
+      "redis://:hunter2-pw@cache/db",
+    ]) {
+      const problems = problemsWith({ REDIS_URL: url });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).not.toContain("hunter2");
+    }
+  });
+
+  test("--state-dir that is a file is named by the flag", () => {
+    expect(load({ env: validEnv(), flags: { "state-dir": PEM } }).problems).toEqual([
+      `--state-dir: ${PEM} exists and is not a directory`,
+    ]);
+  });
+
+  test("a TLS file that exists but may not be read", () => {
+    if (process.getuid?.() === 0) return; // root reads mode 000 files
+    const dir = tempDir();
+    const path = join(dir, "ca.pem");
+    writeFileSync(path, "x");
+    chmodSync(path, 0o000);
+    expect(problemsWith({ SPLUNK_CA_FILE: path })).toEqual([
+      `SPLUNK_CA_FILE: cannot read ${path} (EACCES)`,
+    ]);
+  });
+
+  test("readable TLS files and an existing or missing state dir are fine", () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "state"));
+    for (const stateDir of [join(dir, "state"), join(dir, "not-yet")]) {
+      expect(
+        problemsWith({
+          STATE_DIR: stateDir,
+          SPLUNK_CA_FILE: PEM,
+          SPLUNK_CLIENT_CERT_FILE: PEM,
+          SPLUNK_CLIENT_KEY_FILE: PEM,
+        }),
+      ).toEqual([]);
+    }
+  });
+
+  test("plain decimal numbers pass: integers for whole seconds, decimals where allowed", () => {
+    const { problems, config } = load({
+      env: { ...validEnv(), BATCH_SIZE: " 250 ", LAG_SECONDS: "0", REQUEST_TIMEOUT: "2.5" },
+    });
+    expect(problems).toEqual([]);
+    expect(config.hec.batchSize).toBe(250);
+    expect(config.window.lagSeconds).toBe(0);
+    expect(config.crusoe.timeoutMs).toBe(2500);
+  });
+
   test("several problems are all collected", () => {
     expect(problemsWith({ BATCH_SIZE: "0", MAX_RETRIES: "-1", SINK: "x" })).toHaveLength(3);
   });
@@ -269,6 +377,37 @@ describe("warnings (allowed, but said on every run)", () => {
     expect(problems).toEqual([]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toStartWith("SPLUNK_VERIFY_SSL=false:");
+  });
+
+  test("the Python forwarder's CRUSOE_BASE_URL is moved to the current API, naming both", () => {
+    for (const legacy of [
+      "https://api.crusoecloud.com/v1alpha5",
+      "https://api.crusoecloud.com/v1alpha5/",
+      "https://api.crusoecloud.com/v1",
+    ]) {
+      const { problems, warnings, config } = load({
+        env: { ...validEnv(), CRUSOE_BASE_URL: legacy },
+      });
+      expect(problems).toEqual([]);
+      expect(config.crusoe.baseUrl).toBe("https://api.cloud.crusoe.ai/v1");
+      expect(warnings).toEqual([
+        `CRUSOE_BASE_URL ${legacy.replace(/\/$/, "")} is the legacy API: using https://api.cloud.crusoe.ai/v1 instead`,
+      ]);
+    }
+    // Anything else is used as given.
+    const other = load({
+      env: { ...validEnv(), CRUSOE_BASE_URL: "https://proxy.example/v1alpha5" },
+    });
+    expect(other.config.crusoe.baseUrl).toBe("https://proxy.example/v1alpha5");
+    expect(other.warnings).toEqual([]);
+  });
+
+  test("CRUSOE_REGION (environment or env file) is warned as unused", () => {
+    const unused = "CRUSOE_REGION is set but not used: the audit-log API is not regional";
+    expect(load({ env: { ...validEnv(), CRUSOE_REGION: "us-east1" } }).warnings).toEqual([unused]);
+    const dir = tempDir();
+    writeFileSync(join(dir, ".env"), "CRUSOE_REGION=us-east1\n");
+    expect(load({ env: validEnv(), cwd: dir }).warnings).toEqual([unused]);
   });
 
   test("dedup retention below overlap + buffer is raised, with a warning", () => {

@@ -11,7 +11,7 @@ import {
 } from "bun:test";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
 import { runBinary, spawnBinary } from "../helpers/binary.ts";
-import { type RedisServer, startRedis } from "../helpers/redis.ts";
+import { type RedisServer, redisAvailable, startRedis } from "../helpers/redis.ts";
 import { idsOf, repeats, startWorld, type World, waitFor } from "./world.ts";
 
 // Whole-binary runs take seconds; the preload's default does not reach every file.
@@ -32,8 +32,10 @@ afterEach(async () => {
 const BATCH = 50;
 
 for (const store of ["fs", "redis"] as const) {
-  test(`kill -9 mid-run, then rerun: nothing lost, at most one batch repeated (${store} state)`, async () => {
-    if (store === "redis" && !redis) return;
+  // Skipped visibly without redis-server; under CI=true redisAvailable() fails the file instead.
+  const it = store === "redis" && !redisAvailable() ? test.skip : test;
+  it(`kill -9 mid-run, then rerun: nothing lost, at most one batch repeated (${store} state)`, async () => {
+    if (store === "redis" && !redis) throw new Error("redis-server did not start");
     world = await startWorld({ events: 3000, seed: store === "fs" ? 11 : 12 });
     const env = {
       ...world.env,

@@ -160,7 +160,7 @@ describe("forward (compiled binary)", () => {
       expect(failed.stderr).toContain(checkpoint);
     }
     expect(world.hec.accepted.length).toBe(200);
-    const cleared = await runBinary(["dedup-stats", "--clear"], { env: world.env });
+    const cleared = await runBinary(["dedup-stats", "--clear", "--yes"], { env: world.env });
     expect(cleared.code).toBe(0);
     expect(readdirSync(streamDir).some((name) => name.startsWith("checkpoint.json.corrupt-"))).toBe(
       true,

@@ -46,3 +46,18 @@ test("an unreachable HEC says so", async () => {
   expect(h.ok).toBe(false);
   expect(h.detail).toMatch(/cannot reach 127\.0\.0\.1/);
 });
+
+test("a proxy answering 200 with a page to the token check is not a good token, and is named", async () => {
+  emu = await startHecEmulator();
+  emu.fail({ status: 200, body: "<html>Login</html>" });
+  const h = await checkHecHealth(hecConfig(emu));
+  expect(h).toMatchObject({ ok: false, healthy: true, tokenOk: false });
+  expect(h.detail).toMatch(/without a HEC status code.*proxy.*SPLUNK_HEC_URL/);
+});
+
+test("a web server answering 200 pages everywhere is not a healthy HEC", async () => {
+  emu = await startHecEmulator({ proxyPage: "<html>It works!</html>" });
+  const h = await checkHecHealth(hecConfig(emu));
+  expect(h).toMatchObject({ ok: false, healthy: false, tokenOk: false });
+  expect(h.detail).toMatch(/not healthy: HTTP 200 .*not a HEC answer.*SPLUNK_HEC_URL/);
+});

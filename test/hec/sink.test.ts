@@ -121,7 +121,9 @@ test("after a 503 the sender opens a fresh connection (traffic can move to anoth
   expect(ports[3]).not.toBe(ports[2]);
 });
 
-test("SPLUNK_VERIFY_SSL=false warns every time a sink is created, without the token", async () => {
+// The warning is config's, once per run (test/config/before-request.test.ts); a daemon's sink
+// must not repeat it in other words.
+test("SPLUNK_VERIFY_SSL=false: the sink delivers without warning again", async () => {
   emu = await startHecEmulator();
   const warnings: string[] = [];
   const reporter = {
@@ -137,8 +139,7 @@ test("SPLUNK_VERIFY_SSL=false warns every time a sink is created, without the to
   } finally {
     logger.removeReporter(reporter);
   }
-  expect(warnings.filter((w) => w.includes("SPLUNK_VERIFY_SSL=false"))).toHaveLength(2);
-  expect(warnings.join()).not.toContain(emu.token);
+  expect(warnings.filter((w) => w.includes("SPLUNK_VERIFY_SSL"))).toEqual([]);
 });
 
 test("a 401 stops at once: no later piece is tried, nothing is marked delivered", async () => {

@@ -2,6 +2,7 @@
 // after `bun run build`), run as a subprocess from a temp directory.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { trackChild } from "./children.ts";
 import { tempDir } from "./temp.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -48,13 +49,16 @@ function childEnv(env: Record<string, string | undefined> = {}): Record<string, 
   );
 }
 
+/** The child is killed after the test even if an assertion fails first (test/setup.ts). */
 export function spawnBinary(args: string[], options: RunOptions = {}) {
-  return Bun.spawn([binaryPath(), ...args], {
-    cwd: options.cwd ?? tempDir("csh-cwd-"),
-    env: childEnv(options.env),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  return trackChild(
+    Bun.spawn([binaryPath(), ...args], {
+      cwd: options.cwd ?? tempDir("csh-cwd-"),
+      env: childEnv(options.env),
+      stdout: "pipe",
+      stderr: "pipe",
+    }),
+  );
 }
 
 export async function runBinary(args: string[], options: RunOptions = {}): Promise<RunResult> {
@@ -68,3 +72,8 @@ export async function runBinary(args: string[], options: RunOptions = {}): Promi
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
+
+// Build when a test file that needs the binary is loaded, outside any test's timeout: on a busy
+// machine the build outlasts the 5 s default a file gets (the preload's setDefaultTimeout reaches
+// only the first file), the build is killed, and every test of the file fails.
+binaryPath();

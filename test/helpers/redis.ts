@@ -16,16 +16,35 @@ export interface RedisServer {
   /** Shut down, keeping the data, until `resume()`: Redis is unreachable in between. */
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /** kill -9 and start again with an empty data set: a Redis without persistence restarting. */
+  restartEmpty(): Promise<void>;
+  /** SIGSTOP: connections stay open but nothing answers (a hung Redis), until `thaw()`. */
+  freeze(): void;
+  thaw(): void;
 }
 
-export async function startRedis(): Promise<RedisServer | undefined> {
-  if (!hasRedisServer()) {
-    if (process.env.CI === "true") {
-      throw new Error("redis-server is not installed, but CI must run the Redis state tests");
-    }
-    console.warn("\n[notice] redis-server not found: SKIPPING the Redis variant of the tests\n");
-    return undefined;
+export interface RedisOptions {
+  /** RDB save points on (default, like a production Redis) or RDB and AOF both off. */
+  persistence?: boolean;
+  /** More redis-server arguments (they win over the defaults). */
+  args?: string[];
+}
+
+/**
+ * Whether the Redis tests can run. A missing redis-server is an error under CI=true (the tests
+ * must really run there); elsewhere it prints a visible notice and the tests are skipped.
+ */
+export function redisAvailable(): boolean {
+  if (hasRedisServer()) return true;
+  if (process.env.CI === "true") {
+    throw new Error("redis-server is not installed, but CI must run the Redis state tests");
   }
+  console.warn("\n[notice] redis-server not found: SKIPPING the Redis variant of the tests\n");
+  return false;
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer | undefined> {
+  if (!redisAvailable()) return undefined;
   const port = await findFreePort();
   const dir = mkdtempSync(join(tmpdir(), "csh-redis-"));
   let child: ChildProcess | undefined;
@@ -35,13 +54,17 @@ export async function startRedis(): Promise<RedisServer | undefined> {
   const launch = async () => {
     child = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"].concat([
+      // A save point that never fires during a test still makes Redis report RDB persistence on.
+      ["--port", String(port), "--bind", "127.0.0.1", "--appendonly", "no"].concat([
+        "--save",
+        options.persistence === false ? "" : "3600 1",
         "--dir",
         dir,
         "--dbfilename",
         "dump.rdb",
         "--logfile",
         "",
+        ...(options.args ?? []),
       ]),
       { stdio: "ignore" },
     );
@@ -53,7 +76,7 @@ export async function startRedis(): Promise<RedisServer | undefined> {
     const exited = new Promise((resolve) => running.once("exit", resolve));
     // SHUTDOWN SAVE writes dump.rdb even with `--save ""`; the next launch loads it.
     if (save) await sendCommand(port, "SHUTDOWN SAVE").catch(() => running.kill("SIGTERM"));
-    else running.kill("SIGKILL");
+    else running.kill("SIGKILL"); // also ends a frozen (SIGSTOPped) server
     await exited;
     child = undefined;
   };
@@ -73,6 +96,13 @@ export async function startRedis(): Promise<RedisServer | undefined> {
     },
     pause: () => shutdown(true),
     resume: launch,
+    async restartEmpty() {
+      await shutdown(false);
+      rmSync(join(dir, "dump.rdb"), { force: true });
+      await launch();
+    },
+    freeze: () => child?.kill("SIGSTOP"),
+    thaw: () => child?.kill("SIGCONT"),
   };
 }
 

@@ -1,7 +1,7 @@
 // The pipeline in-process against the emulators: range resume, modes deduplicating each other,
 // concurrent chunk reads committing in order.
-import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ResolvedConfig } from "../../src/config/types.ts";
@@ -12,6 +12,8 @@ import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
 import { runOnce } from "../../src/pipeline/session.ts";
 import { eventId } from "../../src/state/event-id.ts";
 
+// Several runs against the emulators per test; the preload's default does not reach every file.
+setDefaultTimeout(60_000);
 let crusoe: CrusoeEmulator;
 let hec: HecEmulator;
 let stateDir: string;
@@ -120,4 +122,120 @@ test("chunks fetched concurrently still commit in order: a failure leaves the ch
   expect(retry.outcome).toBe("ok");
   expect(new Set(acceptedIds()).size).toBe(2000);
   expect(hec.accepted.length).toBe(2000);
+});
+
+test("a dead-lettered event's id is committed: a later run over the same window neither resends nor dead-letters it again", async () => {
+  const now = Date.now();
+  const config = await setup(400, now - 2 * HOUR, now - 60_000);
+  config.window.lookbackSeconds = 3 * 3600;
+  const entries = generateAuditEntries(400, {
+    startMs: now - 2 * HOUR,
+    endMs: now - 60_000,
+    seed: 21,
+  });
+  // Early in the window: outside the next forward's overlap, inside forward-range's window.
+  const poison = eventId(entries[20] ?? {});
+  hec.poisonWhen((envelope) =>
+    (envelope.fields as Record<string, string>).crusoe_event_id === poison
+      ? { code: 13 }
+      : undefined,
+  );
+  const quiet = { stopRequested: () => false };
+  const first = await runOnce({ kind: "forward" }, config, quiet);
+  expect(first.exitCode).toBe(3);
+  expect(first.counts.deadLettered).toBe(1);
+  const poisonPosts = () => hec.requests.filter((r) => r.code === 13).length;
+  expect(poisonPosts()).toBe(1);
+
+  const range = await runOnce({ kind: "range", start: iso(now - 3 * HOUR) }, config, quiet);
+  expect(range.outcome).toBe("ok");
+  expect(range.counts.deadLettered).toBe(0);
+  expect(range.counts.delivered).toBe(0);
+  expect(poisonPosts()).toBe(1);
+  const letters = readFileSync(config.state.deadLetterFile, "utf8").trim().split("\n");
+  expect(letters).toHaveLength(1);
+});
+
+test("the in-run guard: an item a server repeats at the top of the next page is sent once", async () => {
+  const now = Date.now();
+  const config = await setup(450, now - 2 * HOUR, now - 60_000);
+  config.window.lookbackSeconds = 3 * 3600;
+  // One batch spans several pages, so the repeat is still in the batcher when it comes again.
+  config.hec.batchSize = 1000;
+  crusoe.fail({ repeatLastItem: true }, 3);
+  const report = await runOnce({ kind: "forward" }, config, { stopRequested: () => false });
+  expect(report.outcome).toBe("ok");
+  expect(report.counts.fetched).toBe(453);
+  expect(report.counts.duplicates).toBe(3);
+  expect(hec.accepted.length).toBe(450);
+  expect(new Set(acceptedIds()).size).toBe(450);
+});
+
+test("entries without start_time are counted, sent once, and deduplicated by end_time: a run in a later hour skips them", async () => {
+  const now = Date.now();
+  const entries = generateAuditEntries(300, {
+    startMs: now - 2 * HOUR,
+    endMs: now - 60_000,
+    seed: 5,
+  });
+  const timeless = [entries[10], entries[150], entries[290]].filter((e) => e !== undefined);
+  for (const entry of timeless) delete entry.start_time;
+  crusoe = await startCrusoeEmulator({ entries });
+  hec = await startHecEmulator();
+  stateDir = mkdtempSync(join(tmpdir(), "csh-run-"));
+  const config = configForEmulators(crusoe, hec, stateDir);
+  config.crusoe.pageSize = 100;
+  config.window.lookbackSeconds = 3 * 3600;
+
+  const first = await runOnce({ kind: "forward" }, config, { stopRequested: () => false });
+  expect(first.outcome).toBe("ok");
+  expect(first.counts.missingTime).toBe(3);
+  expect(hec.accepted.length).toBe(300);
+  // The next overlapping run happens two hours later by its own clock: ids must be found by a
+  // time that is the same on every run (end_time), not by the time of sending.
+  const later = () => Date.now() + 2 * HOUR;
+  const recent = await runOnce({ kind: "recent", hours: 3 }, config, {
+    stopRequested: () => false,
+    now: later,
+  });
+  expect(recent.outcome).toBe("ok");
+  expect(recent.counts.delivered).toBe(0);
+  expect(recent.counts.duplicates).toBe(300);
+  expect(hec.accepted.length).toBe(300);
+  expect(new Set(acceptedIds())).toEqual(new Set(entries.map(eventId)));
+});
+
+test("a setting error mid-range (HEC starts refusing every body without a usable position): nothing dead-lettered or advanced past it; fixed, the range completes once", async () => {
+  const end = Date.now() - 2 * 24 * HOUR;
+  const start = end - 6 * HOUR;
+  const config = await setup(3000, start, end);
+  config.window.concurrency = 4;
+  const mode = { kind: "range", start: iso(start), end: iso(end) } as const;
+  let broken = false;
+  hec.poisonWhen(() => (broken ? { code: 6, invalidEventNumber: -1 } : undefined));
+  const report = await runOnce(mode, config, {
+    stopRequested: () => {
+      if (hec.accepted.length >= 1000) broken = true;
+      return false;
+    },
+  });
+  expect(report.outcome).toBe("failed");
+  expect(report.exitCode).toBe(1);
+  expect(report.failure?.message).toMatch(/setting or a proxy/);
+  expect(report.counts.deadLettered).toBe(0);
+  expect(existsSync(config.state.deadLetterFile)).toBe(false);
+  const delivered = new Set(acceptedIds());
+  const entries = generateAuditEntries(3000, { startMs: start, endMs: end, seed: 21 });
+  const doneUntil = report.checkpointMs ?? start;
+  for (const entry of entries) {
+    if (Date.parse(entry.start_time as string) < doneUntil)
+      expect(delivered.has(eventId(entry))).toBe(true);
+  }
+  expect(delivered.size).toBeLessThan(3000);
+
+  broken = false;
+  const fixed = await runOnce(mode, config, { stopRequested: () => false });
+  expect(fixed.outcome).toBe("ok");
+  expect(hec.accepted.length).toBe(3000);
+  expect(new Set(acceptedIds()).size).toBe(3000);
 });

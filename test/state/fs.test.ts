@@ -1,12 +1,27 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import {
+  chmodSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { StateConfig } from "../../src/config/types.ts";
+import { UsageError } from "../../src/errors.ts";
+import { StateError } from "../../src/state/errors.ts";
 import { pathForKey } from "../../src/state/fs-driver.ts";
 import { openStateStore } from "../../src/state/store.ts";
+import { canMountTmpfs, mountTmpfs } from "../helpers/tmpfs.ts";
 import { DAY, id, NOW, newStream, runStateSuite, runWorker } from "./suite.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "csh-state-"));
@@ -27,6 +42,7 @@ runStateSuite("fs", () => ({
     await writeFile(path, text);
   },
   readRaw: (location) => readFile(location, "utf8").catch(() => undefined),
+  deleteRaw: (stream, key) => rm(pathForKey(join(root, stream), key), { force: true }),
 }));
 
 describe("fs store specifics", () => {
@@ -118,6 +134,127 @@ describe("fs store specifics", () => {
     await expect(store.ping()).rejects.toThrow(file);
   });
 });
+
+describe("fs store: files and permissions", () => {
+  test("a document is replaced by rename, never rewritten in place", async () => {
+    const stream = newStream();
+    const store = await openStateStore(config, stream);
+    await store.checkpoints.set(NOW);
+    const path = join(root, stream, "checkpoint.json");
+    // A second name for the current document's inode: an in-place write (which a crash can
+    // tear) would change what it shows; a rename gives the name a new inode and leaves it be.
+    const before = join(tmp, `${stream}-before`);
+    linkSync(path, before);
+    await store.checkpoints.set(NOW + 1000);
+    expect(JSON.parse(readFileSync(before, "utf8")).ms).toBe(NOW);
+    expect(statSync(path).ino).not.toBe(statSync(before).ino);
+    expect(await store.checkpoints.get()).toBe(NOW + 1000);
+  });
+
+  test("a symlink planted where a state document goes is replaced, never written through", async () => {
+    const stream = newStream();
+    const outside = join(tmp, `${stream}-outside`);
+    writeFileSync(outside, "precious");
+    mkdirSync(join(root, stream), { recursive: true, mode: 0o700 });
+    symlinkSync(outside, join(root, stream, "checkpoint.json"));
+    const store = await openStateStore(config, stream);
+    await store.checkpoints.set(NOW);
+    expect(readFileSync(outside, "utf8")).toBe("precious");
+    expect(lstatSync(join(root, stream, "checkpoint.json")).isFile()).toBe(true);
+    expect(await store.checkpoints.get()).toBe(NOW);
+  });
+
+  for (const [what, mode] of [
+    ["the state directory", 0o777],
+    ["the state directory (group-writable)", 0o770],
+    ["a stream directory in it", 0o757],
+  ] as const) {
+    test(`${what} writable by others is refused with exit 2, naming it and the fix`, async () => {
+      const dir = join(tmp, `loose-${mode.toString(8)}-${what.length}`);
+      const stream = newStream();
+      mkdirSync(join(dir, stream), { recursive: true, mode: 0o700 });
+      const loose = what.startsWith("a stream") ? join(dir, stream) : dir;
+      chmodSync(loose, mode);
+      const error = await openStateStore({ ...config, dir }, stream).catch((e) => e);
+      expect(error).toBeInstanceOf(UsageError);
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toBe(
+        `state directory ${loose} is writable by group or others (mode 0${mode.toString(8)}): another user could plant files or symlinks in it`,
+      );
+      expect(error.hint).toContain(`chmod 700 ${loose}`);
+      chmodSync(loose, 0o700);
+      await (await openStateStore({ ...config, dir }, stream)).close();
+    });
+  }
+});
+
+const full = mkdtempSync(join(tmpdir(), "csh-full-"));
+const unmount = canMountTmpfs() ? mountTmpfs(full) : undefined;
+afterAll(() => {
+  unmount?.();
+  rmSync(full, { recursive: true, force: true });
+});
+
+describe.skipIf(!unmount)("fs store: disk full", () => {
+  test("a failed write names the file and leaves no temp or lock-mutex file behind", async () => {
+    const stream = newStream();
+    const fullConfig = { ...config, dir: full };
+    const store = await openStateStore(fullConfig, stream);
+    await store.checkpoints.set(NOW);
+    const got = await store.locks.tryAcquire(60_000);
+    if (!("lease" in got)) throw new Error("expected the lease");
+    fillDisk(join(full, "filler"));
+    const streamDir = join(full, stream);
+    try {
+      const write = await store.checkpoints.set(NOW + 1).catch((e) => e);
+      expect(write).toBeInstanceOf(StateError);
+      expect(write.message).toBe(
+        `cannot write ${join(streamDir, "checkpoint.json")}: ENOSPC (no space left on device)`,
+      );
+      const renew = await got.lease.renew().catch((e) => e);
+      expect(renew.message).toBe(
+        `cannot write ${join(streamDir, "lock.takeover")}: ENOSPC (no space left on device)`,
+      );
+      const other = await openStateStore(fullConfig, newStream());
+      const lock = await other.locks.tryAcquire(60_000).catch((e) => e);
+      expect(lock.message).toMatch(/^cannot write \S+\/lock: ENOSPC \(no space left on device\)$/);
+      expect(readdirSync(streamDir).sort()).toEqual(["checkpoint.json", "lock"]);
+      expect(readdirSync(full).filter((name) => name !== "filler" && name !== stream)).toEqual([
+        expect.stringMatching(/^t\d+-/),
+      ]);
+      expect(await store.checkpoints.get()).toBe(NOW); // the old document is intact
+    } finally {
+      rmSync(join(full, "filler"), { force: true });
+    }
+  });
+});
+
+describe.skipIf(!canMountTmpfs())("fs store: read-only file system", () => {
+  test("a write names the file and says the file system is read-only", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "csh-ro-"));
+    const unmountRo = mountTmpfs(dir);
+    try {
+      const stream = newStream();
+      const store = await openStateStore({ ...config, dir }, stream);
+      await store.checkpoints.set(NOW);
+      expect(spawnSync("mount", ["-o", "remount,ro", dir]).status).toBe(0);
+      const error = await store.checkpoints.set(NOW + 1).catch((e) => e);
+      expect(error.message).toBe(
+        `cannot write ${join(dir, stream, "checkpoint.json")}: EROFS (read-only file system)`,
+      );
+      expect(await store.checkpoints.get()).toBe(NOW);
+    } finally {
+      unmountRo?.();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function fillDisk(file: string): void {
+  try {
+    writeFileSync(file, Buffer.alloc(1 << 20));
+  } catch {} // ENOSPC once the tmpfs is full: that is the point
+}
 
 function writeLock(stream: string, fields: { pid: number; host: string; expiresAt: string }) {
   mkdirSync(join(root, stream), { recursive: true });

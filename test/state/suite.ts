@@ -1,9 +1,12 @@
 // One behavioural suite for every state store (fs and Redis), like unstorage's own driver tests.
 import { afterEach, describe, expect, test } from "bun:test";
+import type { LogObject } from "consola";
 import type { StateConfig } from "../../src/config/types.ts";
+import { logger } from "../../src/log.ts";
 import { CorruptStateError } from "../../src/state/errors.ts";
 import type { RunStatus } from "../../src/state/status.ts";
 import { openStateStore, type StateStore } from "../../src/state/store.ts";
+import { trackChild } from "../helpers/children.ts";
 
 export interface StoreFixture {
   kind: "fs" | "redis";
@@ -12,6 +15,21 @@ export interface StoreFixture {
   writeRaw(stream: string, key: string, text: string): Promise<void>;
   /** Raw content at an fs path or Redis key, as named in messages and `movedAside`. */
   readRaw(location: string): Promise<string | undefined>;
+  /** Delete a document or the lock behind the store's back (a Redis that lost its data). */
+  deleteRaw(stream: string, key: string): Promise<void>;
+}
+
+/** Errors and warnings the code logs while `fn` runs. */
+export async function captureLogs(fn: () => Promise<unknown>): Promise<string[]> {
+  const lines: string[] = [];
+  const reporters = logger.options.reporters;
+  logger.setReporters([{ log: (entry: LogObject) => void lines.push(entry.args.join(" ")) }]);
+  try {
+    await fn();
+  } finally {
+    logger.setReporters(reporters);
+  }
+  return lines;
 }
 
 export const HOUR = 3_600_000;
@@ -25,7 +43,9 @@ export const id = (n: number | string) => `id-${n}`.padEnd(16, "x");
 const WORKER = `${import.meta.dirname}/worker.ts`;
 
 export function runWorker(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = Bun.spawn(["bun", WORKER, ...args], { stdout: "pipe", stderr: "inherit" });
+  const child = trackChild(
+    Bun.spawn(["bun", WORKER, ...args], { stdout: "pipe", stderr: "inherit" }),
+  );
   return child.exited.then(async (code) => ({
     code,
     out: await new Response(child.stdout).text(),
@@ -34,10 +54,12 @@ export function runWorker(args: string[]): Promise<{ code: number | null; out: s
 
 /** Starts a worker that holds the lock; resolves once it says so. */
 export async function startHolder(config: StateConfig, stream: string, ttlMs: number) {
-  const child = Bun.spawn(["bun", WORKER, "hold", JSON.stringify(config), stream, String(ttlMs)], {
-    stdout: "pipe",
-    stderr: "inherit",
-  });
+  const child = trackChild(
+    Bun.spawn(["bun", WORKER, "hold", JSON.stringify(config), stream, String(ttlMs)], {
+      stdout: "pipe",
+      stderr: "inherit",
+    }),
+  );
   const reader = child.stdout.getReader();
   const { value } = await reader.read();
   expect(new TextDecoder().decode(value)).toContain("held");
@@ -319,6 +341,106 @@ export function runStateSuite(name: string, fixture: () => StoreFixture) {
       set.forgetBefore(NOW);
       expect(await set.has(id("early"), NOW - 5 * HOUR)).toBe(true);
       expect(await set.has(id("early"), NOW - HOUR)).toBe(false); // another hour, another event
+    });
+
+    test("documents of the right version with a field of the wrong type are corrupt, each named", async () => {
+      const hour = "2024-05-01T12";
+      const bucket = { v: 1, hour, minMs: NOW, maxMs: NOW, ids: [id(1)] };
+      const status = { command: "forward", startedAt: "a", endedAt: "b", outcome: "ok" };
+      const counts = { fetched: 1, delivered: 1, duplicates: 0, deadLettered: 0, retries: 0 };
+      const cases: [string, unknown, (store: StateStore) => Promise<unknown>][] = [
+        ["checkpoint.json", { v: 1, ms: String(NOW), at: "x" }, (s) => s.checkpoints.get()],
+        ["checkpoint.json", { v: 1, at: "x" }, (s) => s.checkpoints.get()],
+        [
+          "range:1-2.json",
+          { v: 1, doneUntilMs: 2, finished: "yes", at: "x" },
+          (s) => s.checkpoints.getRange("1-2"),
+        ],
+        ["status.json", { ...status, ...counts, delivered: "1" }, (s) => s.status.read()],
+        ["status.json", { ...status, ...counts, outcome: "fine" }, (s) => s.status.read()],
+        // A bucket naming another hour would put its ids under the wrong hour: never trusted.
+        [`dedup:${hour}.json`, { ...bucket, hour: "2024-05-01T11" }, (s) => s.dedup.load(NOW, DAY)],
+        [`dedup:${hour}-d1.json`, { ...bucket, ids: [1] }, (s) => s.dedup.load(NOW, DAY)],
+        [`dedup:${hour}.json`, { ...bucket, minMs: "0" }, (s) => s.dedup.load(NOW, DAY)],
+      ];
+      for (const [key, doc, read] of cases) {
+        const stream = newStream();
+        await fixture().writeRaw(stream, key, JSON.stringify(doc));
+        const store = await open(stream);
+        const name = key.replace(/:/g, ".");
+        for (const attempt of [() => read(store), () => store.verify(NOW, DAY)]) {
+          const error = await attempt().catch((e: CorruptStateError) => e);
+          expect(`${key}: ${error?.constructor?.name}`).toBe(`${key}: CorruptStateError`);
+          expect((error as CorruptStateError).location.replace(/[:/]/g, ".")).toEndWith(name);
+        }
+      }
+    });
+
+    test("verify passes on healthy state and a new stream", async () => {
+      const stream = newStream();
+      const store = await open(stream);
+      await store.verify(NOW, DAY);
+      await store.dedup.commit(await store.dedup.load(NOW, DAY), [{ id: id(1), timeMs: NOW }]);
+      await store.checkpoints.set(NOW);
+      await store.checkpoints.setRange("1-2", { doneUntilMs: 2, finished: true });
+      await store.verify(NOW, DAY);
+    });
+
+    test("a lost lease says what happened: the lock vanished, or another run took it over", async () => {
+      const stream = newStream();
+      const got = await (await open(stream)).locks.tryAcquire(60_000);
+      if (!("lease" in got)) throw new Error("expected the lease");
+      await fixture().deleteRaw(stream, "lock");
+      expect(await got.lease.renew()).toBe(false);
+      expect(got.lease.lostReason).toMatch(
+        fixture().kind === "redis"
+          ? /^the lock key \S+:lock disappeared: .*was Redis restarted without persistence/
+          : /^the lock file \S+lock disappeared/,
+      );
+
+      const other = newStream();
+      const old = await (await open(other)).locks.tryAcquire(50);
+      if (!("lease" in old)) throw new Error("expected the lease");
+      await Bun.sleep(120);
+      const taken = await (await open(other)).locks.tryAcquire(60_000);
+      if (!("lease" in taken)) throw new Error("expected a takeover");
+      expect(await old.lease.renew()).toBe(false);
+      expect(old.lease.lostReason).toBe(
+        `the lock lease was taken over by another run: pid ${process.pid} on ${taken.lease.holder.host} since ${taken.lease.holder.since}`,
+      );
+    });
+
+    test("a checkpoint that vanishes after a run recorded it is reported loudly", async () => {
+      const stream = newStream();
+      const store = await open(stream);
+      await store.checkpoints.set(NOW);
+      await fixture().deleteRaw(stream, "checkpoint.json");
+      let logs = await captureLogs(() => store.checkpoints.get());
+      expect(logs.join("\n")).toMatch(
+        /the checkpoint \S+checkpoint.json has disappeared although this process saw it at 2024-05-01T12:30:00.000Z: was Redis restarted without persistence/,
+      );
+
+      // Another process: the last forward run's status still names the checkpoint it left.
+      const lost = newStream();
+      const status: RunStatus = {
+        command: "forward",
+        startedAt: "2024-05-01T12:00:00.000Z",
+        endedAt: "2024-05-01T12:00:05.000Z",
+        outcome: "ok",
+        ...{ fetched: 1, delivered: 1, duplicates: 0, deadLettered: 0, retries: 0 },
+        checkpoint: "2024-05-01T11:59:45.000Z",
+      };
+      await (await open(lost)).status.write(status);
+      logs = await captureLogs(async () => {
+        expect(await (await open(lost)).checkpoints.get()).toBeUndefined();
+      });
+      expect(logs.join("\n")).toContain(
+        "although the last forward run (ended 2024-05-01T12:00:05.000Z) left it at 2024-05-01T11:59:45.000Z",
+      );
+
+      // A first run has no checkpoint and nothing to say about it.
+      logs = await captureLogs(() => open(newStream()).then((s) => s.checkpoints.get()));
+      expect(logs).toEqual([]);
     });
 
     test("100k ids round-trip", async () => {

@@ -1,0 +1,47 @@
+// Open what `replay-dead-letter` needs and replay under the stream's lock: a forward run must
+// not append to the dead-letter file while it is being rewritten.
+import type { ResolvedConfig } from "../config/types.ts";
+import { LockHeldError } from "../errors.ts";
+import { logger } from "../log.ts";
+import { summarize } from "./counts.ts";
+import { replayDeadLetters } from "./replay.ts";
+import type { RunReport } from "./run.ts";
+import { createSink, describeHolder, openStore } from "./session.ts";
+
+export async function runReplay(config: ResolvedConfig): Promise<RunReport> {
+  const store = await openStore(config);
+  const sink = createSink(config);
+  try {
+    const acquired = await store.locks.tryAcquire(config.state.lockTtlMs);
+    if ("heldBy" in acquired) {
+      throw new LockHeldError(
+        `another run holds the lock for this stream: ${describeHolder(acquired.heldBy)}`,
+      );
+    }
+    try {
+      const { window, hec } = config;
+      const nowMs = Date.now();
+      const dedup = window.dedupEnabled
+        ? {
+            store: store.dedup,
+            set: await store.dedup.load(nowMs, window.dedupRetentionSeconds * 1000),
+          }
+        : undefined;
+      const report = await replayDeadLetters({
+        file: config.state.deadLetterFile,
+        sink,
+        meta: { host: hec.host, source: hec.source, sourcetype: hec.sourcetype, index: hec.index },
+        dedup,
+        now: Date.now,
+      });
+      if (report.failure) logger.error(report.failure.message);
+      logger.info(`replay-dead-letter ${report.outcome}: ${summarize(report.counts)}`);
+      return report;
+    } finally {
+      await acquired.lease.release();
+    }
+  } finally {
+    await sink.close();
+    await store.close();
+  }
+}

@@ -1,0 +1,61 @@
+// The test helpers' own guarantees: no child outlives a failed test; a missing redis-server
+// skips visibly, except under CI=true where it fails.
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..", "..");
+
+/** Running or stopped; a zombie (killed, not yet reaped by a container's init) is dead. */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^\d+ \(.*\) [ZX]/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+test("a child started by a failing test is killed when the test ends", async () => {
+  const run = Bun.spawnSync(
+    [process.execPath, "test", "./test/helpers/fixtures/leaky.ts", "--timeout", "20000"],
+    { cwd: root, stdout: "pipe", stderr: "pipe", env: { ...process.env, CI: "" } },
+  );
+  const output = run.stdout.toString() + run.stderr.toString();
+  const pid = Number(/child-pid=(\d+)/.exec(output)?.[1]);
+  expect(run.exitCode).not.toBe(0); // the fixture's assertion really failed
+  expect(pid).toBeGreaterThan(0);
+  expect(output).toContain("alive-in-next-test=false");
+  // The child was `sleep 300`: still alive here would mean it leaked.
+  let alive = isAlive(pid);
+  for (let n = 0; alive && n < 50; n++) {
+    await Bun.sleep(20);
+    alive = isAlive(pid);
+  }
+  if (alive) process.kill(pid, "SIGKILL");
+  expect(alive).toBe(false);
+});
+
+for (const ci of ["true", ""]) {
+  test(`redis-server missing with CI=${JSON.stringify(ci)}: ${ci ? "an error" : "a visible skip notice"}`, () => {
+    const script = `import { startRedis } from "./test/helpers/redis.ts";
+const server = await startRedis();
+console.log(server === undefined ? "skipped" : "started");`;
+    const run = Bun.spawnSync([process.execPath, "-e", script], {
+      cwd: root,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { PATH: "/nonexistent", HOME: process.env.HOME ?? "/", CI: ci },
+    });
+    const stdout = run.stdout.toString();
+    const stderr = run.stderr.toString();
+    if (ci) {
+      expect(run.exitCode).not.toBe(0);
+      expect(stderr).toContain("redis-server is not installed, but CI must run");
+    } else {
+      expect(run.exitCode).toBe(0);
+      expect(stdout).toContain("skipped");
+      expect(stderr).toContain("redis-server not found: SKIPPING");
+    }
+  });
+}

@@ -1,0 +1,44 @@
+// The one RFC 3339 parser: strict for what servers and state files say, with a UTC reading of
+// dates and offset-less times for what operators type.
+import { expect, test } from "bun:test";
+import { parseRfc3339, parseTimeInput } from "../src/time.ts";
+
+test("RFC 3339 with Z, offsets and fractions", () => {
+  expect(parseRfc3339("2028-02-29T23:59:59Z")).toBe(Date.UTC(2028, 1, 29, 23, 59, 59));
+  expect(parseRfc3339("2026-06-01T10:00:00-01:30")).toBe(Date.UTC(2026, 5, 1, 11, 30));
+  expect(parseRfc3339("2026-06-01t10:00:00.5z")).toBe(Date.UTC(2026, 5, 1, 10, 0, 0, 500));
+});
+
+test.each([
+  "2026-02-29T00:00:00Z", // not a leap year
+  "2026-02-30T00:00:00Z",
+  "2026-04-31T00:00:00Z",
+  "2026-13-01T00:00:00Z",
+  "2026-06-01T25:00:00Z",
+  "2026-06-01T10:00:00+24:00",
+  "2026-06-01T10:00:00",
+  "2026-06-01",
+  "0099-06-01T00:00:00Z",
+  "yesterday",
+  "",
+])("parseRfc3339(%p) is undefined: never rolled over, never guessed", (text) => {
+  expect(parseRfc3339(text)).toBeUndefined();
+});
+
+test("operator input: RFC 3339 as is; a date or an offset-less time as UTC", () => {
+  expect(parseTimeInput("2026-06-01T10:00:00+02:00")).toEqual({
+    ms: Date.UTC(2026, 5, 1, 8),
+    assumedUtc: false,
+  });
+  expect(parseTimeInput(" 2026-11-29 ")).toEqual({ ms: Date.UTC(2026, 10, 29), assumedUtc: true });
+  expect(parseTimeInput("2026-11-29T10:30")).toEqual({
+    ms: Date.UTC(2026, 10, 29, 10, 30),
+    assumedUtc: true,
+  });
+  expect(parseTimeInput("2026-11-29 10:30:15.250")).toEqual({
+    ms: Date.UTC(2026, 10, 29, 10, 30, 15, 250),
+    assumedUtc: true,
+  });
+  for (const bad of ["2026-02-30", "2026-11-29T10", "tomorrow", "1732838400", "2026-11-29T10:61"])
+    expect(parseTimeInput(bad)).toBeUndefined();
+});
