@@ -7,7 +7,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
-const DEFAULT_TARGETS = ["bun-linux-x64", "bun-linux-arm64"];
+// Default: x64, x64-baseline (CPUs without AVX2) and arm64.
+const DEFAULT_TARGETS = ["bun-linux-x64", "bun-linux-x64-baseline", "bun-linux-arm64"];
 const root = join(import.meta.dirname, "..");
 
 const { values } = parseArgs({

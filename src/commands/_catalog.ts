@@ -57,6 +57,11 @@ export const COMMANDS: readonly CommandInfo[] = [
     examples: ["dedup-stats", "dedup-stats --clear --yes"],
   },
   {
+    name: "replay-dead-letter",
+    summary: "send dead-lettered events again once their cause is fixed",
+    examples: ["replay-dead-letter", "replay-dead-letter --index audit_fixed"],
+  },
+  {
     name: "selftest",
     summary: "the whole pipeline against built-in emulators (no network needed)",
     examples: ["selftest"],
