@@ -1,7 +1,10 @@
 // The one RFC 3339 parser: strict for what servers and state files say, with a UTC reading of
 // dates and offset-less times for what operators type.
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { parseRfc3339, parseTimeInput } from "../src/time.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 test("RFC 3339 with Z, offsets and fractions", () => {
   expect(parseRfc3339("2028-02-29T23:59:59Z")).toBe(Date.UTC(2028, 1, 29, 23, 59, 59));

@@ -1,6 +1,9 @@
 // The one Retry-After parser and the one backoff, shared by the Crusoe reader and the HEC sender.
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { afterGrace, computeBackoff, parseRetryAfter, sleep } from "../src/wait.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 test("Retry-After: delta-seconds, or an HTTP date against the answer's Date when there is one", () => {
   const local = Date.parse("2025-01-01T00:00:00Z");

@@ -1,5 +1,8 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { parseEnvFile } from "../../src/config/env-file.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 describe("parseEnvFile", () => {
   test("KEY=VALUE lines, export prefix, blank lines and # comments", () => {

@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeConfig } from "../../src/config/describe.ts";
@@ -6,6 +6,9 @@ import { gatherSettings } from "../../src/config/gather.ts";
 import { SETTINGS } from "../../src/config/settings.ts";
 import { UsageError } from "../../src/errors.ts";
 import { dirWith, load, SECRET, tempDir, validEnv } from "./fixtures.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 const gather = (input: Partial<Parameters<typeof gatherSettings>[0]>) =>
   gatherSettings({ flags: {}, env: {}, cwd: tempDir(), ...input });

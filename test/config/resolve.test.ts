@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
@@ -14,6 +14,9 @@ import {
   tempDir,
   validEnv,
 } from "./fixtures.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 describe("a valid configuration", () => {
   test("resolves fully defaulted, with no problems and no warnings", () => {

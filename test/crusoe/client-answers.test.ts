@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createCrusoeClient } from "../../src/crusoe/client.ts";
@@ -8,6 +8,9 @@ import { type CrusoeEmulator, startCrusoeEmulator } from "../../src/emulators/cr
 import { EXIT } from "../../src/errors.ts";
 import { logger } from "../../src/log.ts";
 import { collect, configFor, FAST, HOUR, rejection, T0 } from "./helpers.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 const DATA = generateAuditEntries(500, { startMs: T0, endMs: T0 + HOUR, seed: 5 });
 const WINDOW = { startMs: T0, endMs: T0 + HOUR };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createCrusoeClient } from "../../src/crusoe/client.ts";
@@ -6,6 +6,9 @@ import { CrusoeError } from "../../src/crusoe/errors.ts";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
 import { type CrusoeEmulator, startCrusoeEmulator } from "../../src/emulators/crusoe.ts";
 import { collect, configFor, FAST, HOUR, rejection, T0 } from "./helpers.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 const DATA = generateAuditEntries(300, { startMs: T0, endMs: T0 + HOUR, seed: 3 });
 const WINDOW = { startMs: T0, endMs: T0 + HOUR };

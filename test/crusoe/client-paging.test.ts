@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createCrusoeClient } from "../../src/crusoe/client.ts";
 import { eventTimeMs } from "../../src/crusoe/entry.ts";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
 import { type CrusoeEmulator, startCrusoeEmulator } from "../../src/emulators/crusoe.ts";
 import { collect, configFor, FAST, HOUR, T0 } from "./helpers.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 // Three hours of data; the tests read the middle hour.
 const DATA = generateAuditEntries(9_000, { startMs: T0 - HOUR, endMs: T0 + 2 * HOUR, seed: 7 });

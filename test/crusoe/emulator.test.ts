@@ -1,10 +1,13 @@
 // The emulator must be as strict as Crusoe, or the client tests prove nothing.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { eventTimeMs } from "../../src/crusoe/entry.ts";
 import { canonicalQuery, rfc3339Seconds, signRequest } from "../../src/crusoe/sign.ts";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
 import { type CrusoeEmulator, startCrusoeEmulator } from "../../src/emulators/crusoe.ts";
 import { HOUR, T0 } from "./helpers.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 const DATA = generateAuditEntries(1_000, { startMs: T0, endMs: T0 + HOUR, seed: 11 });
 let emu: CrusoeEmulator;

@@ -1,5 +1,8 @@
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { eventTimeMs, listField } from "../../src/crusoe/entry.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 test("eventTimeMs reads start_time with milliseconds, offsets and nanoseconds", () => {
   expect(eventTimeMs({ start_time: "2024-08-24T05:25:30.954Z" })).toBe(

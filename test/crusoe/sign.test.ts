@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   canonicalQuery,
   decodeSecret,
@@ -8,6 +8,9 @@ import {
   signRequest,
 } from "../../src/crusoe/sign.ts";
 import { UsageError } from "../../src/errors.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 const KEY = { accessKeyId: "TESTKEYID0123456789abc", secretAccessKey: "AAECAwQFBgcICQoLDA0ODw" };
 const TS = "2025-09-03T16:07:36Z";

@@ -1,10 +1,13 @@
 // Help, version and typos from the compiled binary: 80 columns, plain text on a pipe and on a
 // terminal, only the flags that apply, units, examples, `help <command>`, `version`.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { COMMAND_NAMES } from "../../src/commands/_catalog.ts";
 import { binaryPath, runBinary } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/temp.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 const ESC = "\u001b";
 

@@ -1,6 +1,6 @@
 // Indexer acknowledgement: delivered only on ack true, polled in batches, resent after the ack
 // timeout, and cookies kept for sticky load balancers.
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import type { HecConfig } from "../../src/config/types.ts";
 import {
   type HecEmulator,
@@ -9,6 +9,9 @@ import {
 } from "../../src/emulators/hec.ts";
 import type { Sink } from "../../src/sinks/types.ts";
 import { acceptedIds, ids, makeEvents, sinkFor } from "./helpers.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 let emu: HecEmulator;
 let sink: Sink | undefined;

@@ -1,5 +1,5 @@
 // One test per row of the HEC status-code table (docs/splunk-hec.md), against the emulator.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { HecConfig } from "../../src/config/types.ts";
 import {
   type HecEmulator,
@@ -10,6 +10,9 @@ import {
 import { buildEnvelopeLine } from "../../src/hec/envelope.ts";
 import type { Sink } from "../../src/sinks/types.ts";
 import { acceptedIds, FAST, ids, META, makeEvents, sinkFor } from "./helpers.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 let emu: HecEmulator;
 let sink: Sink | undefined;

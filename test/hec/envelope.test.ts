@@ -1,10 +1,13 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createBatcher } from "../../src/hec/batcher.ts";
 import { createCookieJar } from "../../src/hec/cookies.ts";
 import { buildEnvelopeLine } from "../../src/hec/envelope.ts";
 import { hecEndpoints } from "../../src/hec/url.ts";
 import type { SinkEvent } from "../../src/sinks/types.ts";
 import { parseRetryAfter } from "../../src/wait.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 describe("envelope", () => {
   test("has exactly the allowed keys, ms time, the id as indexed field, the event untouched", () => {

@@ -1,7 +1,10 @@
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
 import { checkHecHealth } from "../../src/hec/health.ts";
 import { hecConfig } from "./helpers.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 let emu: HecEmulator;
 afterEach(() => emu.close());

@@ -1,7 +1,7 @@
 // Poison or setting (README "Poison events or a setting?"): an event Splunk rejects while events
 // like it are accepted is dead-lettered; a rejection that is really the index, a proxy's body
 // limit or a server refusing everything fails the send with nothing dead-lettered.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { HecConfig } from "../../src/config/types.ts";
 import {
   type HecEmulator,
@@ -10,6 +10,9 @@ import {
 } from "../../src/emulators/hec.ts";
 import type { Sink, SinkEvent } from "../../src/sinks/types.ts";
 import { acceptedIds, ids, META, makeEvents, sinkFor } from "./helpers.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 let emu: HecEmulator;
 let sink: Sink | undefined;

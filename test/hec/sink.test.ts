@@ -1,6 +1,6 @@
 // Transport behaviour a user would notice: compression, size limits, headers, concurrency,
 // connection recycling, and results that do not depend on how sends interleave.
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import type { LogObject } from "consola";
 import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
@@ -9,6 +9,9 @@ import { logger } from "../../src/log.ts";
 import { createHecSink } from "../../src/sinks/hec.ts";
 import type { Sink } from "../../src/sinks/types.ts";
 import { acceptedIds, FAST, hecConfig, ids, META, makeEvents, sinkFor } from "./helpers.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 let emu: HecEmulator;
 let sink: Sink | undefined;

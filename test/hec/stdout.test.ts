@@ -1,6 +1,9 @@
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { createStdoutSink } from "../../src/sinks/stdout.ts";
 import { ids, makeEvents } from "./helpers.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 test("writes the same envelopes as NDJSON, in order, and reports them delivered", async () => {
   const chunks: string[] = [];

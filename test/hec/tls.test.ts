@@ -1,6 +1,6 @@
 // TLS options reach the runtime's fetch: verification on by default, a CA file, a server-name
 // override, a client certificate, and the loudly-warned switch to skip verification.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +9,9 @@ import type { HecTlsConfig } from "../../src/config/types.ts";
 import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
 import { checkHecHealth } from "../../src/hec/health.ts";
 import { hecConfig, ids, makeEvents, sinkFor } from "./helpers.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 const hasOpenssl = (() => {
   try {

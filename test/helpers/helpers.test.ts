@@ -1,8 +1,11 @@
 // The test helpers' own guarantees: no child outlives a failed test; a missing redis-server
 // skips visibly, except under CI=true where it fails.
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 const root = join(import.meta.dirname, "..", "..");
 

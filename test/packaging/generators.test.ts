@@ -1,6 +1,6 @@
 // The man page, the completions and the env file are generated from the settings table and
 // the command list: each must name every setting, command and flag, and be valid for its reader.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderBashCompletion, renderZshCompletion } from "../../scripts/package/completions.ts";
@@ -14,6 +14,9 @@ import { parseEnvFile } from "../../src/config/env-file.ts";
 import { SETTINGS } from "../../src/config/settings.ts";
 import { EXIT } from "../../src/errors.ts";
 import { tempDir } from "../helpers/temp.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 const commands = await loadCommandDocs();
 const flagged = SETTINGS.filter((s) => s.flag);

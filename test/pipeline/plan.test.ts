@@ -1,10 +1,13 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   parseRangeBounds,
   parseRangeInput,
   planChunks,
   planForward,
 } from "../../src/pipeline/plan.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 const NOW = Date.parse("2026-06-01T12:00:00Z");
 const base = { serverNowMs: NOW, lookbackSeconds: 600, overlapSeconds: 300, lagSeconds: 15 };

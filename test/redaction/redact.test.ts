@@ -1,7 +1,10 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { configureLogger, logger } from "../../src/log.ts";
 import { redact, redactUrl, registerSecrets } from "../../src/redact.ts";
 import { load, validEnv } from "../config/fixtures.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 describe("redact()", () => {
   test("a registered secret is replaced wherever it appears", () => {

@@ -1,4 +1,4 @@
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import {
   appendFileSync,
@@ -16,6 +16,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appendDeadLetters, findDeadLetterProblem } from "../../src/state/dead-letter.ts";
 import { StateError } from "../../src/state/errors.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 const tmp = mkdtempSync(join(tmpdir(), "csh-dl-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import {
   chmodSync,
@@ -23,6 +23,9 @@ import { pathForKey } from "../../src/state/fs-driver.ts";
 import { openStateStore } from "../../src/state/store.ts";
 import { canMountTmpfs, mountTmpfs } from "../helpers/tmpfs.ts";
 import { DAY, id, NOW, newStream, runStateSuite, runWorker } from "./suite.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 const tmp = mkdtempSync(join(tmpdir(), "csh-state-"));
 const root = join(tmp, "state"); // does not exist yet: the store creates it

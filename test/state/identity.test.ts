@@ -1,7 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { canonicalJson, eventId } from "../../src/state/event-id.ts";
 import { streamId } from "../../src/state/stream-id.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 describe("event id", () => {
   test("canonical JSON sorts keys at every level and keeps array order", () => {

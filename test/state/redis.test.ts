@@ -1,10 +1,13 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import Redis from "ioredis";
 import type { StateConfig } from "../../src/config/types.ts";
 import { StateError } from "../../src/state/errors.ts";
 import { openStateStore } from "../../src/state/store.ts";
 import { findFreePort, startRedis } from "../helpers/redis.ts";
 import { captureLogs, DAY, id, NOW, newStream, runStateSuite } from "./suite.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 const redis = await startRedis();
 const client = redis && new Redis(redis.url, { maxRetriesPerRequest: 1 });
