@@ -10,7 +10,8 @@ export function registerSecrets(...values: (string | undefined)[]): void {
 
 const PATTERNS: [RegExp, string][] = [
   [/(Bearer\s+1\.0:[^:\s]+:)[A-Za-z0-9_-]+/g, "$1[redacted]"],
-  [/(Bearer|Splunk)\s+[A-Za-z0-9._~+/=-]{8,}/g, "$1 [redacted]"],
+  // A credential has a digit somewhere: "Splunk accepted" in a message is prose, not a token.
+  [/(Bearer|Splunk)\s+(?=[A-Za-z._~+/=-]*\d)[A-Za-z0-9._~+/=-]{8,}/g, "$1 [redacted]"],
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]+@/gi, "$1[redacted]@"],
 ];
 

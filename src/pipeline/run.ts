@@ -279,7 +279,7 @@ function logUnfinished(report: RunReport): void {
     ? `${iso(report.unfinished.fromMs)} .. ${iso(report.unfinished.toMs)} not (fully) delivered`
     : "the window was not (fully) read";
   logger.warn(
-    `stopped before finishing: ${left}; running the same command again resumes (what Splunk accepted is not sent again)`,
+    `stopped before finishing: ${left}; rerunning the same command resumes (what Splunk accepted is not sent again)`,
   );
 }
 

@@ -159,6 +159,8 @@ describe("exit 2 before any request (Crusoe and HEC emulators see nothing)", () 
       'REDIS_URL: port "99999" is not a number in 1-65535',
       `STATE_DIR: ${join(files, "pem")} exists and is not a directory`,
       "SPLUNK_CA_FILE: /nonexistent/ca.pem does not exist",
+      // The dead-letter file's default lives in the state dir, so it is named too.
+      `DEAD_LETTER_FILE: ${join(files, "pem", "dead-letter.ndjson")} cannot be created: ${join(files, "pem")} is not a directory`,
     ]);
   });
 });
