@@ -34,6 +34,11 @@ export const logArgs = {
 /** Identify the stream and its state: enough for status and dedup-stats. */
 export const streamArgs = {
   ...logArgs,
+  ...settingArgs(["configFile"]),
+  stream: {
+    type: "string",
+    description: "with --config: only these streams (NAME[,NAME])",
+  },
   ...settingArgs(["orgId", "sink", "hecUrl", "index", "stateDir", "redisUrl"]),
   ...settingArgs(AUDIT_FILTER_NAMES.map((name) => `filter.${name}`)),
 } satisfies ArgsDef;

@@ -2,6 +2,7 @@
 import { type ArgsDef, defineCommand, type ParsedArgs } from "citty";
 import { type LoadedConfig, loadConfig } from "../config/load.ts";
 import type { Needs } from "../config/resolve.ts";
+import { type LoadedStreams, loadStreams } from "../config/streams.ts";
 import { UsageError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { applyCompatFlags } from "./_compat.ts";
@@ -63,20 +64,49 @@ export function loadFromArgs(
   needs: Needs,
   collectProblems = false,
 ): LoadedConfig {
-  const flags = { ...args };
-  if (args.verbose) flags["log-level"] = "debug";
-  else if (args.quiet) flags["log-level"] = "warn";
   const compat = applyCompatFlags(args);
-  const loaded = loadConfig({
-    flags,
-    env: process.env,
-    cwd: process.cwd(),
-    envFile: compat.envFile,
+  const loaded = loadConfig({ ...loadInput(args, compat.envFile), needs, collectProblems });
+  for (const note of compat.notes) logger.info(note);
+  return loaded;
+}
+
+/** Every stream: the config file's (--config, CONFIG_FILE; --stream narrows) or this process's one. */
+export async function loadStreamsFromArgs(
+  args: Record<string, unknown>,
+  needs: Needs,
+  collectProblems = false,
+): Promise<LoadedStreams> {
+  const compat = applyCompatFlags(args);
+  const only =
+    typeof args.stream === "string"
+      ? args.stream
+          .split(",")
+          .map((name) => name.trim())
+          .filter(Boolean)
+      : undefined;
+  if (only?.length === 0) throw new UsageError("--stream: give a stream name (NAME[,NAME])");
+  const loaded = await loadStreams({
+    ...loadInput(args, compat.envFile),
     needs,
     collectProblems,
+    only,
   });
   for (const note of compat.notes) logger.info(note);
   return loaded;
+}
+
+/** The one stream of a run without a config file (or the one --stream picked). */
+export function onlyStream({ streams }: LoadedStreams): LoadedConfig {
+  const [first] = streams;
+  if (!first) throw new Error("no stream loaded");
+  return first.loaded;
+}
+
+function loadInput(args: Record<string, unknown>, envFile: string | undefined) {
+  const flags = { ...args };
+  if (args.verbose) flags["log-level"] = "debug";
+  else if (args.quiet) flags["log-level"] = "warn";
+  return { flags, env: process.env, cwd: process.cwd(), envFile };
 }
 
 export const NEEDS_ALL: Needs = { crusoeAuth: true, orgId: true, sink: true };

@@ -3,7 +3,7 @@ import { checkHealth } from "../pipeline/health.ts";
 import { checkDeadLetterFile } from "../pipeline/session.ts";
 import { redact } from "../redact.ts";
 import { forwardArgs, jsonArg } from "./_args.ts";
-import { defineVerb, loadFromArgs, NEEDS_ALL } from "./_verb.ts";
+import { defineVerb, loadStreamsFromArgs, NEEDS_ALL } from "./_verb.ts";
 
 export default defineVerb({
   name: "health",
@@ -11,17 +11,31 @@ export default defineVerb({
     "Check Crusoe (auth, clock skew), Splunk HEC (no event written), the state store and the lock",
   args: { ...forwardArgs, ...jsonArg },
   async run(args) {
-    const { config } = loadFromArgs(args, NEEDS_ALL);
-    await checkDeadLetterFile(config);
-    const checks = await checkHealth(config);
-    const ok = checks.every((check) => check.ok);
+    const { file, streams } = await loadStreamsFromArgs(args, NEEDS_ALL);
+    const results = [];
+    for (const { name, loaded } of streams) {
+      await checkDeadLetterFile(loaded.config);
+      const checks = await checkHealth(loaded.config);
+      results.push({ name, ok: checks.every((check) => check.ok), checks });
+    }
+    const ok = results.every((result) => result.ok);
     if (args.json) {
-      process.stdout.write(`${redact(JSON.stringify({ ok, checks }, null, 2))}\n`);
+      const body =
+        file === undefined
+          ? { ok, checks: results[0]?.checks ?? [] }
+          : { ok, configFile: file, streams: results };
+      process.stdout.write(`${redact(JSON.stringify(body, null, 2))}\n`);
     } else {
-      for (const check of checks) {
-        process.stdout.write(
-          redact(`${check.ok ? "ok  " : "FAIL"}  ${check.name.padEnd(6)}  ${check.detail}\n`),
-        );
+      for (const { name, checks } of results) {
+        if (name !== undefined) process.stdout.write(`stream "${name}"\n`);
+        const indent = name === undefined ? "" : "  ";
+        for (const check of checks) {
+          process.stdout.write(
+            redact(
+              `${indent}${check.ok ? "ok  " : "FAIL"}  ${check.name.padEnd(6)}  ${check.detail}\n`,
+            ),
+          );
+        }
       }
     }
     return ok ? EXIT.ok : EXIT.failed;

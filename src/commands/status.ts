@@ -1,3 +1,4 @@
+import type { LoadedStream } from "../config/streams.ts";
 import type { ResolvedConfig } from "../config/types.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { describeHolder, openStore } from "../pipeline/session.ts";
@@ -14,7 +15,7 @@ import {
   type StreamView,
   streamSummary,
 } from "./_status-view.ts";
-import { defineVerb, loadFromArgs, NEEDS_STREAM } from "./_verb.ts";
+import { defineVerb, loadStreamsFromArgs, NEEDS_STREAM, onlyStream } from "./_verb.ts";
 
 const DEFAULT_MAX_LAG = 3600;
 
@@ -41,7 +42,13 @@ export default defineVerb({
       throw new UsageError("--max-lag is for --check: status --check --max-lag SECONDS");
     if (args.check && (args.json || args.all))
       throw new UsageError("--check prints one line for one stream: drop --json and --all");
-    const { config } = loadFromArgs(args, NEEDS_STREAM);
+    const { file, streams } = await loadStreamsFromArgs(args, NEEDS_STREAM);
+    if (file !== undefined) {
+      if (args.check && streams.length !== 1)
+        throw new UsageError("--check prints one line for one stream: add --stream NAME");
+      if (!args.check) return showStreams(streams, Boolean(args.json));
+    }
+    const { config } = onlyStream({ streams });
     if (args.check) return probe(config, maxLag);
     const store = await openStore(config);
     try {
@@ -56,6 +63,36 @@ export default defineVerb({
     }
   },
 });
+
+/** A config file's streams (or those --stream names): one line each, or JSON. */
+async function showStreams(streams: LoadedStream[], json: boolean): Promise<number> {
+  const views: StreamView[] = [];
+  let location = "";
+  for (const { loaded } of streams) {
+    const store = await openStore(loaded.config);
+    try {
+      location = `${store.kind}: ${store.location}`;
+      views.push(await readView(store));
+    } finally {
+      await store.close();
+    }
+  }
+  const now = Date.now();
+  if (json) {
+    const body = views.map((v) => ({
+      stream: v.stream,
+      store: location,
+      checkpoint: v.checkpointMs === undefined ? null : new Date(v.checkpointMs).toISOString(),
+      lagSeconds: lagOf(v, now) ?? null,
+      lastRun: v.last ?? null,
+      lock: v.holder ?? null,
+    }));
+    process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${views.map((v) => streamSummary(v, now)).join("\n")}\n`);
+  }
+  return views.some((v) => v.last?.outcome === "failed") ? EXIT.failed : EXIT.ok;
+}
 
 function parseMaxLag(value: string | undefined): number {
   if (value === undefined) return DEFAULT_MAX_LAG;

@@ -1,12 +1,13 @@
 // Collect each setting's raw value and where it came from:
-// flags > environment > env file (./.env or --env-file) > defaults; secrets also from NAME_FILE.
+// flags > config-file layers (a stream's entry, then `defaults`) > environment > env file
+// (./.env or --env-file) > defaults; secrets also from NAME_FILE.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { UsageError } from "../errors.ts";
 import { parseEnvFile } from "./env-file.ts";
 import { SETTINGS, type Setting } from "./settings.ts";
 
-export type Origin = "flag" | "env" | "env file" | "default";
+export type Origin = "flag" | "config file" | "env" | "env file" | "default";
 export interface RawValue {
   value: string;
   origin: Origin;
@@ -21,6 +22,14 @@ export interface GatherInput {
   cwd: string;
   /** --env-file; when absent ./.env is read if it exists. */
   envFile?: string;
+  /** Variables from a config file, most specific first (a stream's entry, then `defaults`). */
+  layers?: Layer[];
+}
+
+export interface Layer {
+  vars: Record<string, string>;
+  /** Put before the variable's name in messages and config-check: "" or "defaults.". */
+  prefix: string;
 }
 
 /** The Python forwarder's variables that mean nothing here: set, they are warned about. */
@@ -44,6 +53,7 @@ export function gatherSettings(input: GatherInput): Gathered {
   for (const setting of SETTINGS) {
     const found =
       fromFlag(setting, input.flags) ??
+      fromLayers(setting, input.layers ?? []) ??
       fromVars(setting, input.env, "env") ??
       (file ? fromVars(setting, file.vars, "env file") : undefined);
     if (found) raw.set(setting.key, found);
@@ -70,6 +80,13 @@ function fromFlag(setting: Setting, flags: Record<string, unknown>): RawValue | 
   const value = flags[setting.flag];
   if (value === undefined || value === "") return;
   return { value: String(value), origin: "flag", via: `--${setting.flag}` };
+}
+
+function fromLayers(setting: Setting, layers: Layer[]): RawValue | undefined {
+  for (const layer of layers) {
+    const found = fromVars(setting, layer.vars, "config file");
+    if (found) return { ...found, via: `${layer.prefix}${found.via}` };
+  }
 }
 
 function fromVars(

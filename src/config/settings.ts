@@ -357,6 +357,13 @@ export const SETTINGS: readonly Setting[] = [
     help: "daemon: seconds between runs",
   },
   {
+    key: "configFile",
+    env: "CONFIG_FILE",
+    flag: "config",
+    kind: "string",
+    help: "many streams from one YAML, TOML or JSON file (keys are these variables' names)",
+  },
+  {
     key: "logLevel",
     env: "LOG_LEVEL",
     flag: "log-level",

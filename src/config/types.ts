@@ -77,6 +77,8 @@ export interface HecConfig {
 }
 
 export interface StateConfig {
+  /** A config file's stream name: the state key (the settings' hash otherwise). */
+  streamName?: string;
   /** Filesystem state directory (also where the dead-letter file lives by default). */
   dir: string;
   /** redis:// or rediss:// when state lives in Redis. */

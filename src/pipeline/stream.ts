@@ -18,6 +18,8 @@ export function describeStream(config: ResolvedConfig): StreamDescriptor {
 }
 
 export function streamOf(config: ResolvedConfig): string {
+  // Named in a config file: editing its filters or index keeps its progress.
+  if (config.state.streamName) return config.state.streamName;
   const { orgId, filters, destination } = describeStream(config);
   return streamId({ orgId, filters, sink: destination });
 }

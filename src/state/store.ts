@@ -58,7 +58,8 @@ export async function openStateStore(
   options: OpenOptions = {},
 ): Promise<StateStore> {
   // The id becomes a directory name and a key segment.
-  if (!/^[\w-]+$/.test(stream)) throw new TypeError(`invalid stream id ${JSON.stringify(stream)}`);
+  if (!/^\w[\w.-]*$/.test(stream))
+    throw new TypeError(`invalid stream id ${JSON.stringify(stream)}`);
   let backend: Backend;
   if (config.redisUrl) {
     // Fixed-string import: bundled by `bun build --compile`, never loaded for fs users.
