@@ -364,6 +364,13 @@ export const SETTINGS: readonly Setting[] = [
     help: "many streams from one YAML, TOML or JSON file (keys are these variables' names)",
   },
   {
+    key: "metricsListen",
+    env: "METRICS_LISTEN",
+    flag: "metrics-listen",
+    kind: "string",
+    help: "daemon: serve /metrics, /healthz and /readyz on HOST:PORT (off by default)",
+  },
+  {
     key: "logLevel",
     env: "LOG_LEVEL",
     flag: "log-level",

@@ -3,6 +3,7 @@ import { ofetch } from "ofetch";
 import type { CrusoeConfig } from "../config/types.ts";
 import { StoppedError } from "../errors.ts";
 import { fields, logger } from "../log.ts";
+import { observeRequest, observeRetry } from "../metrics/observe.ts";
 import { computeBackoff, MAX_WAIT_MS, parseRetryAfter, sleep, withDeadline } from "../wait.ts";
 import type { AuditLogEntry } from "./entry.ts";
 import { CrusoeError } from "./errors.ts";
@@ -117,6 +118,7 @@ export function createCrusoeClient(
           }),
         );
         const latencyMs = performance.now() - started;
+        observeRequest("crusoe", latencyMs / 1000);
         const dateMs = learnSkew(res.headers.get("date"), sentAt, now());
         const text = res._data ?? "";
         if (res.status >= 200 && res.status < 300) return { text, latencyMs };
@@ -156,6 +158,7 @@ export function createCrusoeClient(
         );
       }
       stats.retries++;
+      observeRetry("crusoe");
       if (!(await sleep(waitMs, signal))) throw new StoppedError("a Crusoe request");
     }
   }

@@ -5,6 +5,7 @@
 import { Buffer } from "node:buffer";
 import type { HecConfig } from "../config/types.ts";
 import { logger } from "../log.ts";
+import { observeRequest, observeRetry } from "../metrics/observe.ts";
 import type { DeadLetter, SendContext, SendResult, SinkEvent } from "../sinks/types.ts";
 import { computeBackoff, sleep } from "../wait.ts";
 import type { AckTracker } from "./ack.ts";
@@ -70,7 +71,7 @@ export async function sendBatch(
     const wait = state.pauseUntil - state.now();
     if (wait > 0 && !(await sleep(wait, state.signal))) return stopped();
     const ackOn = state.ackOn;
-    const answer = await state.withSlot(() => state.transport.postEvents(body));
+    const answer = await state.withSlot(() => timed(() => state.transport.postEvents(body)));
     const verdict = classifyAnswer(answer, piece.length, Buffer.byteLength(body), ackOn);
 
     switch (verdict.kind) {
@@ -162,6 +163,7 @@ export async function sendBatch(
         const giveUp = retryDelay(state, answer, attempt, deadline, verdict.retryAfterMs);
         if (typeof giveUp !== "number") return { ...result, failure: giveUp };
         result.retries++;
+        observeRetry("hec");
         if (!state.ackOn && (answer.status === 429 || answer.status >= 500))
           state.transport.recycle();
         logger.debug(`HEC ${verdict.reason}; retry ${attempt} in ${Math.round(giveUp)} ms`);
@@ -226,4 +228,14 @@ function warnOnce(state: SenderState, key: string, message: string): void {
   if (state.warned.has(key)) return;
   state.warned.add(key);
   logger.warn(message);
+}
+
+/** The request alone (not its wait for a slot), for request_duration_seconds{target="hec"}. */
+async function timed<T>(send: () => Promise<T>): Promise<T> {
+  const sentAt = performance.now();
+  try {
+    return await send();
+  } finally {
+    observeRequest("hec", (performance.now() - sentAt) / 1000);
+  }
 }

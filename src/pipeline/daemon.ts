@@ -82,13 +82,13 @@ export async function runDaemon(config: ResolvedConfig, options: DaemonOptions):
 }
 
 /** While active: the lease, its keeper, and a sink that stops sending once the lease is lost. */
-interface Held {
+export interface Held {
   lease: Lease;
   keeper: LeaseKeeper;
   sink: Sink;
 }
 
-async function acquire(
+export async function acquire(
   config: ResolvedConfig,
   store: StateStore,
   stop: AbortSignal,

@@ -3,86 +3,17 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AuditLogEntry } from "../../src/crusoe/entry.ts";
-import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
-import { type CrusoeEmulator, startCrusoeEmulator } from "../../src/emulators/crusoe.ts";
-import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
 import { runBinary } from "../helpers/binary.ts";
-import { tempDir } from "../helpers/temp.ts";
+import { closeFleet, type Fleet, ORG_B, startFleet } from "./fleet.ts";
 import { idsOf, repeats } from "./world.ts";
 
 setDefaultTimeout(90_000);
 
-const ORG_B = "5d2f7a90-1c3b-4e6d-8f0a-2b4c6d8e0f13";
-
-interface Fleet {
-  orgA: CrusoeEmulator;
-  orgB: CrusoeEmulator;
-  entriesA: AuditLogEntry[];
-  entriesB: AuditLogEntry[];
-  hec: HecEmulator;
-  dir: string;
-  stateDir: string;
-  /** The config file (YAML) naming the three streams. */
-  config: string;
-  env: Record<string, string>;
-  idsIn(index: string): string[];
-}
-
 let fleet: Fleet | undefined;
 afterEach(async () => {
-  await Promise.all([fleet?.orgA.close(), fleet?.orgB.close(), fleet?.hec.close()]);
+  await closeFleet(fleet);
   fleet = undefined;
 });
-
-async function startFleet(): Promise<Fleet> {
-  const now = Date.now();
-  const window = { startMs: now - 2 * 3600_000, endMs: now - 60_000 };
-  const entriesA = generateAuditEntries(600, { ...window, seed: 5 });
-  const entriesB = generateAuditEntries(400, { ...window, seed: 6 });
-  const orgA = await startCrusoeEmulator({ entries: entriesA });
-  const orgB = await startCrusoeEmulator({ entries: entriesB, orgId: ORG_B });
-  const hec = await startHecEmulator({ allowedIndexes: ["audit_a", "audit_b"] });
-  const dir = tempDir("csh-streams-");
-  const stateDir = join(dir, "state");
-  const config = join(dir, "streams.yaml");
-  const hecTokenFile = join(dir, "hec-token");
-  writeFileSync(hecTokenFile, `${hec.token}\n`, { mode: 0o600 });
-  writeFileSync(
-    config,
-    `defaults:
-  SPLUNK_HEC_URL: ${hec.url}
-  SPLUNK_HEC_TOKEN_FILE: ${hecTokenFile}
-  CRUSOE_ACCESS_KEY_ID: ${orgA.accessKeyId}
-  STATE_DIR: ${stateDir}
-  LOOKBACK_SECONDS: 10800
-  MAX_RETRIES: 1
-  REQUEST_TIMEOUT: 5
-streams:
-  - name: org-a
-    CRUSOE_BASE_URL: ${orgA.baseUrl}
-    CRUSOE_ORG_ID: ${orgA.orgId}
-    SPLUNK_INDEX: audit_a
-  - name: org-a.deletes
-    CRUSOE_BASE_URL: ${orgA.baseUrl}
-    CRUSOE_ORG_ID: ${orgA.orgId}
-    CRUSOE_FILTER_ACTIONS: [Delete]
-    SPLUNK_INDEX: audit_b
-  - name: org-b
-    CRUSOE_BASE_URL: ${orgB.baseUrl}
-    CRUSOE_ORG_ID: ${orgB.orgId}
-    SPLUNK_INDEX: audit_b
-`,
-    { mode: 0o600 },
-  );
-  // The secret comes from the environment: below every layer of the file, like any default.
-  const env = { CRUSOE_SECRET_ACCESS_KEY: orgA.secretAccessKey, CONFIG_FILE: config };
-  const idsIn = (index: string) =>
-    hec.accepted
-      .filter((envelope) => envelope.index === index)
-      .map((envelope) => (envelope.fields as Record<string, string>).crusoe_event_id as string);
-  return { orgA, orgB, entriesA, entriesB, hec, dir, stateDir, config, env, idsIn };
-}
 
 describe("streams from a config file (compiled binary)", () => {
   test("forward runs every stream: each stream's events once, in its own index; state keyed by name", async () => {
