@@ -51,6 +51,19 @@ export default defineVerb({
           alive: () => running,
         })
       : undefined;
+    // Daemons sharing a config through Redis split its streams (each keeps its own lease).
+    const fleet =
+      loaded.file !== undefined && config.state.redisUrl
+        ? await (await import("../state/fleet-redis.ts")).joinFleet(
+            config.state.redisUrl,
+            config.state.lockTtlMs,
+            streams.map((s) => s.name),
+          )
+        : undefined;
+    const gate = fleet && {
+      mayAcquire: (held: number) => held < fleet.share(),
+      shouldRelease: (held: number) => held > fleet.share(),
+    };
     try {
       logger.info(
         `daemon started: ${streams.length} stream(s) (${streams.map((s) => s.name).join(", ")}), forward every ${intervalSeconds} s${server ? `; metrics on http://${server.address}/metrics` : ""}`,
@@ -59,11 +72,13 @@ export default defineVerb({
         intervalSeconds,
         signal: stop.signal,
         metrics,
+        gate,
       });
       logger.info("daemon stopped");
       return code;
     } finally {
       running = false;
+      await fleet?.leave();
       await server?.close();
     }
   },

@@ -5,7 +5,9 @@ import type { AuditLogEntry } from "../../src/crusoe/entry.ts";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
 import { type CrusoeEmulator, startCrusoeEmulator } from "../../src/emulators/crusoe.ts";
 import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
+import { spawnBinary } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/temp.ts";
+import { waitFor } from "./world.ts";
 
 export const ORG_B = "5d2f7a90-1c3b-4e6d-8f0a-2b4c6d8e0f13";
 
@@ -74,4 +76,40 @@ ${extraDefaults}streams:
 
 export async function closeFleet(fleet: Fleet | undefined): Promise<void> {
   await Promise.all([fleet?.orgA.close(), fleet?.orgB.close(), fleet?.hec.close()]);
+}
+
+/** stderr as it arrives (the daemon logs where its metrics listen). */
+export function collect(stream: ReadableStream<Uint8Array>): { text: () => string } {
+  let text = "";
+  const decoder = new TextDecoder();
+  (async () => {
+    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
+  })().catch(() => {});
+  return { text: () => text };
+}
+
+/** One sample of the exposition, e.g. events_delivered_total{stream="org-b"}. */
+export function sampleOf(exposition: string, name: string, labels: string): number | undefined {
+  const line = exposition
+    .split("\n")
+    .find((l) => l.startsWith(`crusoe_splunk_hec_${name}{${labels}} `));
+  return line === undefined ? undefined : Number(line.split(" ").pop());
+}
+
+export async function startDaemon(f: Fleet, env: Record<string, string> = {}) {
+  const daemon = spawnBinary(["daemon", "--metrics-listen", "127.0.0.1:0"], {
+    env: { ...f.env, ...env },
+  });
+  const stderr = collect(daemon.stderr);
+  await waitFor(() => /metrics on http:\/\/(\S+)\/metrics/.test(stderr.text()), 30_000);
+  const address = /metrics on http:\/\/(\S+)\/metrics/.exec(stderr.text())?.[1];
+  return { daemon, stderr, base: `http://${address}` };
+}
+
+/** The streams whose lease this daemon holds, from its /metrics. */
+export async function leasesOf(base: string): Promise<string[]> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return [...text.matchAll(/^crusoe_splunk_hec_lease_active\{stream="([^"]+)"\} 1$/gm)].map(
+    (m) => m[1] as string,
+  );
 }

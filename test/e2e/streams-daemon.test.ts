@@ -2,8 +2,7 @@
 // is down and after (issue 12); the compiled binary as a subprocess.
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
-import { spawnBinary } from "../helpers/binary.ts";
-import { closeFleet, type Fleet, startFleet } from "./fleet.ts";
+import { closeFleet, type Fleet, sampleOf, startDaemon, startFleet } from "./fleet.ts";
 import { repeats, waitFor } from "./world.ts";
 
 setDefaultTimeout(90_000);
@@ -13,32 +12,6 @@ afterEach(async () => {
   await closeFleet(fleet);
   fleet = undefined;
 });
-
-/** stderr as it arrives (the daemon logs where its metrics listen). */
-function collect(stream: ReadableStream<Uint8Array>): { text: () => string } {
-  let text = "";
-  const decoder = new TextDecoder();
-  (async () => {
-    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
-  })().catch(() => {});
-  return { text: () => text };
-}
-
-/** One sample of the exposition, e.g. events_delivered_total{stream="org-b"}. */
-function sampleOf(exposition: string, name: string, labels: string): number | undefined {
-  const line = exposition
-    .split("\n")
-    .find((l) => l.startsWith(`crusoe_splunk_hec_${name}{${labels}} `));
-  return line === undefined ? undefined : Number(line.split(" ").pop());
-}
-
-async function startDaemon(f: Fleet) {
-  const daemon = spawnBinary(["daemon", "--metrics-listen", "127.0.0.1:0"], { env: f.env });
-  const stderr = collect(daemon.stderr);
-  await waitFor(() => /metrics on http:\/\/(\S+)\/metrics/.test(stderr.text()), 30_000);
-  const address = /metrics on http:\/\/(\S+)\/metrics/.exec(stderr.text())?.[1];
-  return { daemon, stderr, base: `http://${address}` };
-}
 
 describe("daemon with a config file (compiled binary)", () => {
   test("every stream forwarded; /metrics counts exactly what HEC received; /healthz 200", async () => {
