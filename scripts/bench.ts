@@ -1,6 +1,6 @@
 // `bun run bench`: prints figures (never asserts timing). Each measurement runs in its own
 // process so its peak RSS is its own; the emulators live in yet another process.
-// Usage: bun run bench [--only startup,crusoe,hec,state,e2e,idle]
+// Usage: bun run bench [--only startup,crusoe,hec,state,e2e,idle,streams]
 // Exit 0 unless something is broken (a part crashed or events went missing).
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
@@ -12,8 +12,9 @@ import { benchIdleForward } from "./bench/idle.ts";
 import { count, HOUR_MS, note, secs } from "./bench/lib.ts";
 import { benchStartup, ensureBinary } from "./bench/startup.ts";
 import { benchState } from "./bench/state-section.ts";
+import { benchStreams } from "./bench/streams.ts";
 
-const SECTIONS = ["startup", "crusoe", "hec", "state", "e2e", "idle"] as const;
+const SECTIONS = ["startup", "crusoe", "hec", "state", "e2e", "idle", "streams"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({ options: { only: { type: "string" } } });
@@ -70,6 +71,7 @@ try {
   await section("state", () => benchState());
   await section("e2e", async () => benchEndToEnd(await dataHost()));
   await section("idle", () => benchIdleForward(ensureBinary()));
+  await section("streams", () => benchStreams(ensureBinary()));
 } finally {
   await host?.close();
 }
