@@ -1,6 +1,7 @@
+import { UsageError } from "../errors.ts";
 import { runReplay } from "../pipeline/replay-session.ts";
 import { logArgs, settingArgs, streamArgs } from "./_args.ts";
-import { defineVerb, loadFromArgs } from "./_verb.ts";
+import { defineVerb, loadStreamsFromArgs, onlyStream } from "./_verb.ts";
 
 export default defineVerb({
   name: "replay-dead-letter",
@@ -12,7 +13,11 @@ export default defineVerb({
     ...settingArgs(["sourcetype", "source", "host", "batchSize", "deadLetterFile"]),
   },
   async run(args) {
-    const { config } = loadFromArgs(args, { crusoeAuth: false, orgId: true, sink: true });
+    const loaded = await loadStreamsFromArgs(args, { crusoeAuth: false, orgId: true, sink: true });
+    // Each stream has its own dead-letter file and index: one at a time.
+    if (loaded.streams.length !== 1)
+      throw new UsageError("replay-dead-letter replays one stream: add --stream NAME");
+    const { config } = onlyStream(loaded);
     return (await runReplay(config)).exitCode;
   },
 });

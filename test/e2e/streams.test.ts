@@ -151,6 +151,9 @@ describe("streams from a config file (compiled binary)", () => {
       expect(result.stderr).toMatch(message);
       expect(result.code).toBe(2);
     }
+    const replay = await runBinary(["replay-dead-letter"], { env: fleet.env });
+    expect(replay.stderr).toContain("replay-dead-letter replays one stream: add --stream NAME");
+    expect(replay.code).toBe(2);
     const missing = await runBinary(["forward", "--stream", "nope"], { env: fleet.env });
     expect(missing.stderr).toContain("--stream nope: no such stream");
     expect(missing.code).toBe(2);
