@@ -129,6 +129,14 @@ describe("a fleet of daemons sharing a config through Redis (compiled binary)", 
       for (const [stream, seq] of writers) {
         expect({ stream, writers: seq.length }).toEqual({ stream, writers: new Set(seq).size });
       }
+      // Each joining daemon made exactly one stream move: the excess is handed back once, and
+      // a daemon at its share takes nothing back.
+      const handbacks = (text: string) => text.match(/handed back/g)?.length ?? 0;
+      expect([
+        handbacks(a.stderr.text()),
+        handbacks(b.stderr.text()),
+        handbacks(c.stderr.text()),
+      ]).toEqual([1, 1, 0]);
       // The killed daemon's streams moved, and the third daemon wrote some.
       expect([...writers.values()].flat()).toContain("daemon-c");
     } finally {
