@@ -51,6 +51,6 @@ export function describeValue(flag: FlagDoc): {
 } {
   if (flag.setting?.choices) return { choices: flag.setting.choices };
   if (/(^|-)dir$/.test(flag.name)) return { path: "dir" };
-  if (/(^|-)file$/.test(flag.name)) return { path: "file" };
+  if (/(^|-)file$/.test(flag.name) || flag.name === "config") return { path: "file" };
   return {};
 }

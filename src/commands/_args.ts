@@ -37,7 +37,7 @@ export const streamArgs = {
   ...settingArgs(["configFile"]),
   stream: {
     type: "string",
-    description: "with --config: only these streams (NAME[,NAME])",
+    description: "with --config: only these streams",
   },
   ...settingArgs(["orgId", "sink", "hecUrl", "index", "stateDir", "redisUrl"]),
   ...settingArgs(AUDIT_FILTER_NAMES.map((name) => `filter.${name}`)),

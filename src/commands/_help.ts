@@ -28,6 +28,8 @@ const GROUPS: [title: string, flags: string[]][] = [
       "host",
       "batch-size",
       "env-file",
+      "config",
+      "stream",
     ],
   ],
   [
@@ -56,7 +58,10 @@ const GROUPS: [title: string, flags: string[]][] = [
       "disable-dedup",
     ],
   ],
-  ["Output", ["dry-run", "json", "log-level", "log-format", "verbose", "quiet", "help"]],
+  [
+    "Output",
+    ["dry-run", "json", "log-level", "log-format", "verbose", "quiet", "metrics-listen", "help"],
+  ],
 ];
 
 /** Placeholders for flags that are not settings. */
@@ -67,6 +72,9 @@ const VALUE_NAMES: Record<string, string> = {
   "max-lag": "SECONDS",
   "env-file": "PATH",
   "redis-url": "URL",
+  config: "PATH",
+  stream: "NAME[,NAME]",
+  "metrics-listen": "HOST:PORT",
 };
 
 function valueName(flag: string, setting: Setting | undefined): string {
