@@ -46,8 +46,9 @@ for (const setting of SETTINGS) {
   }
 }
 
-export async function readConfigFile(path: string): Promise<ConfigFile> {
-  const data = await parseFile(path);
+/** `via`: how the file was named (--config or CONFIG_FILE), for the messages. */
+export async function readConfigFile(path: string, via = "--config"): Promise<ConfigFile> {
+  const data = await parseFile(path, via);
   const where = (what: string) => `${path}: ${what}`;
   if (!isMap(data)) throw new UsageError(where("expected `defaults:` and `streams:` at the top"));
   for (const key of Object.keys(data)) {
@@ -82,13 +83,13 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
   return { path, defaults, streams, warnings: inlineSecretWarnings(path, defaults, streams) };
 }
 
-async function parseFile(path: string): Promise<unknown> {
+async function parseFile(path: string, via: string): Promise<unknown> {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new UsageError(`--config ${path}: cannot read it (${code})`);
+    throw new UsageError(`${via} ${path}: cannot read it (${code})`);
   }
   const ext = extname(path).toLowerCase();
   // Loaded only with a config file (the parsers cost ~50 ms at start-up); fixed strings, so
@@ -103,13 +104,13 @@ async function parseFile(path: string): Promise<unknown> {
           : undefined;
   if (!parse)
     throw new UsageError(
-      `--config ${path}: unknown format "${ext}" (use .yaml, .yml, .toml or .json)`,
+      `${via} ${path}: unknown format "${ext}" (use .yaml, .yml, .toml or .json)`,
     );
   try {
     return parse(text);
   } catch (error) {
     const first = String((error as Error).message).split("\n")[0];
-    throw new UsageError(`--config ${path}: not valid ${ext.slice(1).toUpperCase()}: ${first}`);
+    throw new UsageError(`${via} ${path}: not valid ${ext.slice(1).toUpperCase()}: ${first}`);
   }
 }
 

@@ -25,13 +25,14 @@ export interface LoadedStreams {
 }
 
 export async function loadStreams(options: StreamsOptions): Promise<LoadedStreams> {
-  const configFile = gatherSettings(options).raw.get("configFile")?.value.trim();
+  const named = gatherSettings(options).raw.get("configFile");
+  const configFile = named?.value.trim();
   if (!configFile) {
     if (options.only) throw new UsageError("--stream picks streams of a config file: add --config");
     return { streams: [{ loaded: loadConfig(options) }] };
   }
   const path = resolve(options.cwd, configFile);
-  const file = await readConfigFile(path);
+  const file = await readConfigFile(path, named?.via);
   for (const name of options.only ?? []) {
     if (!file.streams.some((s) => s.name === name))
       throw new UsageError(
