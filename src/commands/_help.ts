@@ -57,6 +57,7 @@ const GROUPS: [title: string, flags: string[]][] = [
     ],
   ],
   ["Output", ["dry-run", "json", "log-level", "log-format", "verbose", "quiet", "help"]],
+  ["The Python forwarder's flags (accepted, with a note)", ["config-file", "enable-dedup"]],
 ];
 
 /** Placeholders for flags that are not settings. */
@@ -66,6 +67,7 @@ const VALUE_NAMES: Record<string, string> = {
   "end-time": "TIME",
   "max-lag": "SECONDS",
   "env-file": "PATH",
+  "config-file": "PATH",
   "redis-url": "URL",
 };
 
