@@ -11,6 +11,6 @@ export const GZIP_MIN_BYTES = 1500;
  */
 export const GZIP_LEVEL = 1;
 
-export function gzipBody(body: string): Uint8Array<ArrayBuffer> {
+export function gzipBody(body: string | Uint8Array): Uint8Array<ArrayBuffer> {
   return gzipSync(body, { level: GZIP_LEVEL }) as Uint8Array<ArrayBuffer>;
 }

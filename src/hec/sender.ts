@@ -2,13 +2,13 @@
 // Pieces are worked front to back on a stack: a poison answer or a split replaces the front
 // piece with what is left of it, so every event is sent until it is settled, and only once
 // after it was accepted.
-import { Buffer } from "node:buffer";
 import type { HecConfig } from "../config/types.ts";
 import { logger } from "../log.ts";
 import type { DeadLetter, SendResult, SinkEvent } from "../sinks/types.ts";
 import type { AckTracker } from "./ack.ts";
 import { computeBackoff, sleep } from "./backoff.ts";
 import { splitByLimits } from "./batcher.ts";
+import { encodeBody } from "./body.ts";
 import { classifyAnswer, describeGiveUp, type HecAnswer } from "./codes.ts";
 import type { HecTransport } from "./transport.ts";
 
@@ -50,12 +50,12 @@ export async function sendBatch(state: SenderState, batch: SinkEvent[]): Promise
   while (stack.length > 0) {
     if (state.stopped) return { ...result, failure: state.stopped };
     const piece = stack.pop() as SinkEvent[];
-    const body = `${piece.map((e) => e.line).join("\n")}\n`;
+    const body = encodeBody(piece);
     const wait = state.pauseUntil - state.now();
     if (wait > 0) await sleep(wait);
     const ackOn = state.ackOn;
     const answer = await state.withSlot(() => state.transport.postEvents(body));
-    const verdict = classifyAnswer(answer, piece.length, Buffer.byteLength(body), ackOn);
+    const verdict = classifyAnswer(answer, piece.length, body.byteLength, ackOn);
 
     switch (verdict.kind) {
       case "ok": {

@@ -13,7 +13,7 @@ const RECYCLE_EVERY_MS = 60_000;
 
 export interface HecTransport {
   readonly endpoints: ReturnType<typeof hecEndpoints>;
-  postEvents(body: string): Promise<HecAnswer>;
+  postEvents(body: string | Uint8Array<ArrayBuffer>): Promise<HecAnswer>;
   postAcks(ids: number[]): Promise<HecAnswer & { acks?: Record<string, boolean> }>;
   get(url: string): Promise<HecAnswer>;
   /** Asks for fresh connections (after 429/5xx, outside ack mode). */

@@ -9,6 +9,7 @@ import type { SendResult, Sink, SinkEvent } from "../sinks/types.ts";
 import { appendDeadLetters } from "../state/dead-letter.ts";
 import type { DedupSet, DedupStore } from "../state/dedup.ts";
 import { eventId } from "../state/event-id.ts";
+import { CommitQueue } from "./commit-queue.ts";
 import type { RunCounts } from "./counts.ts";
 
 function endTimeMs(entry: AuditLogEntry): number | undefined {
@@ -40,6 +41,8 @@ export class Delivery {
   private readonly inFlight: InFlight[] = [];
   /** Ids sent (or queued) in this run but not yet committed: a repeat on a later page is skipped. */
   private readonly pending = new Set<string>();
+  /** Settled batches waiting for their ids to be written (bounded: see CommitQueue). */
+  private readonly commits: CommitQueue<{ id: string; timeMs: number }> | undefined;
   failure: Failure | undefined;
 
   constructor(private readonly deps: DeliveryDeps) {
@@ -47,6 +50,12 @@ export class Delivery {
       maxEvents: deps.sink.maxBatchEvents,
       maxBytes: deps.sink.maxBatchBytes,
     });
+    const dedup = deps.dedup;
+    if (dedup) {
+      const write = (events: { id: string; timeMs: number }[]) =>
+        dedup.store.commit(dedup.set, events);
+      this.commits = new CommitQueue(write, deps.sink.maxInFlight);
+    }
   }
 
   async addPage(entries: AuditLogEntry[]): Promise<void> {
@@ -58,7 +67,9 @@ export class Delivery {
       const startMs = eventTimeMs(entry);
       // Dedup needs a time that is the same on every run: end_time when start_time is missing.
       const timeMs = startMs ?? endTimeMs(entry) ?? this.deps.now();
-      if (this.pending.has(id) || (await dedup?.set.has(id, timeMs))) {
+      const seen = this.pending.has(id) || dedup?.set.has(id, timeMs);
+      // Synchronous once the hour is loaded: no await (and no microtask) per entry.
+      if (seen === true || (seen instanceof Promise && (await seen))) {
         counts.duplicates++;
         continue;
       }
@@ -88,6 +99,7 @@ export class Delivery {
   /** Graceful stop: settle batches already sent, drop what was not sent yet (it is re-read later). */
   async settleAll(): Promise<void> {
     while (this.inFlight.length) await this.settleOldest();
+    await this.commits?.drain();
   }
 
   private async dispatch(batch: SinkEvent[]): Promise<void> {
@@ -120,13 +132,15 @@ export class Delivery {
     }
     const settled = new Set([...result.delivered, ...result.deadLettered.map((dead) => dead.id)]);
     const events = head.batch.filter((event) => settled.has(event.id));
-    if (this.deps.dedup && events.length) {
-      await this.deps.dedup.store.commit(
-        this.deps.dedup.set,
-        events.map((event) => ({ id: event.id, timeMs: event.timeMs })),
-      );
-    }
-    for (const event of head.batch) this.pending.delete(event.id);
+    const forget = () => {
+      for (const event of head.batch) this.pending.delete(event.id);
+    };
+    if (this.commits && events.length) {
+      await this.commits.add({
+        events: events.map((event) => ({ id: event.id, timeMs: event.timeMs })),
+        done: forget,
+      });
+    } else forget();
     counts.delivered += result.delivered.length;
     counts.deadLettered += result.deadLettered.length;
     if (result.failure && !this.failure) this.failure = result.failure;

@@ -19,8 +19,8 @@ export interface DedupStore {
 }
 
 export interface DedupSet {
-  /** Was this event (of this event time) delivered before? */
-  has(id: string, timeMs: number): Promise<boolean>;
+  /** Was this event (of this event time) delivered before? A plain boolean once its hour is loaded. */
+  has(id: string, timeMs: number): boolean | Promise<boolean>;
   /** Drop hours before this time from memory (they stay on the store). */
   forgetBefore(ms: number): void;
   /** Ids tracked within the retention. */
@@ -74,10 +74,11 @@ class LoadedSet implements DedupSet {
     return this.nowMs + (Date.now() - this.loadedAt) - this.retentionMs;
   }
 
-  async has(id: string, timeMs: number): Promise<boolean> {
+  has(id: string, timeMs: number): boolean | Promise<boolean> {
     const hourMs = hourOf(timeMs);
     if (isExpired(hourMs, this.cutoffMs())) return false;
-    return (await this.hour(hourMs)).ids.has(id);
+    const hour = this.hour(hourMs);
+    return hour instanceof Promise ? hour.then((loaded) => loaded.ids.has(id)) : hour.ids.has(id);
   }
 
   forgetBefore(ms: number): void {

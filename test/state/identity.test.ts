@@ -55,6 +55,8 @@ describe("event id stays byte-identical to its first definition", () => {
     { u: undefined, f: () => 1, arr: [undefined, () => 1, Symbol("s")], n: Number.NaN },
     { when: new Date(Date.UTC(2024, 4, 1)), custom: { toJSON: () => ({ y: 1, x: 2 }) } },
     [3, { b: 1, a: 2 }],
+    { constructor: "c", nested: { toString: "t", valueOf: 1, hasOwnProperty: [] }, other: {} },
+    { b: { y: 1, x: { b: 2, a: 3 } }, a: [{ y: 0, b: 1 }, { x: 2 }], c: { x: 1, y: 2 } },
     "plain",
     42,
     null,
