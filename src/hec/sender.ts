@@ -50,12 +50,17 @@ export async function sendBatch(state: SenderState, batch: SinkEvent[]): Promise
   while (stack.length > 0) {
     if (state.stopped) return { ...result, failure: state.stopped };
     const piece = stack.pop() as SinkEvent[];
-    const body = encodeBody(piece);
     const wait = state.pauseUntil - state.now();
     if (wait > 0) await sleep(wait);
     const ackOn = state.ackOn;
-    const answer = await state.withSlot(() => state.transport.postEvents(body));
-    const verdict = classifyAnswer(answer, piece.length, body.byteLength, ackOn);
+    let bytes = 0;
+    const answer = await state.withSlot(() => {
+      // Encoded into a shared buffer: only once the slot is ours, right before it is sent.
+      const body = encodeBody(piece);
+      bytes = body.byteLength;
+      return state.transport.postEvents(body);
+    });
+    const verdict = classifyAnswer(answer, piece.length, bytes, ackOn);
 
     switch (verdict.kind) {
       case "ok": {

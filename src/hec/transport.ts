@@ -70,11 +70,12 @@ export function createTransport(config: HecConfig, now: () => number = Date.now)
     endpoints,
     async postEvents(body) {
       const extra: Record<string, string> = { "Content-Type": "application/json" };
-      let payload: BodyInit = body;
+      // Bytes may be a view of a reused buffer (hec/body.ts): gzip or copy before any await.
+      let payload: BodyInit;
       if (config.gzip && body.length >= GZIP_MIN_BYTES) {
         payload = gzipBody(body);
         extra["Content-Encoding"] = "gzip";
-      }
+      } else payload = typeof body === "string" ? body : body.slice();
       return request(endpoints.event, { method: "POST", headers: headers(extra), body: payload });
     },
     async postAcks(ids) {

@@ -9,6 +9,7 @@
 // so memory follows the hours being worked on, not the retention.
 import { type DocStore, isFiniteNumber, isRecord, readDoc, writeDoc } from "./documents.ts";
 import { CorruptStateError } from "./errors.ts";
+import { IdSet } from "./id-set.ts";
 
 export interface DedupStore {
   /** Validate every document within retention of nowMs (a corrupt one throws CorruptStateError naming it). */
@@ -46,7 +47,7 @@ interface HourKeys {
 }
 
 interface LoadedHour {
-  ids: Set<string>;
+  ids: IdSet;
   /** Ids held in delta documents (the rest are in the base). */
   deltaIds: number;
   minMs: number;
@@ -226,7 +227,7 @@ async function pruneExpired(docs: DocStore, set: LoadedSet, cutoff: number): Pro
 }
 
 function emptyHour(): LoadedHour {
-  return { ids: new Set(), deltaIds: 0, minMs: Number.POSITIVE_INFINITY, maxMs: 0 };
+  return { ids: new IdSet(), deltaIds: 0, minMs: Number.POSITIVE_INFINITY, maxMs: 0 };
 }
 
 function mergeInto(hour: LoadedHour, doc: BucketDoc): void {
