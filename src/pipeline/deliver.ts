@@ -5,12 +5,16 @@ import { type AuditLogEntry, eventTimeMs, parseRfc3339 } from "../crusoe/entry.t
 import { createBatcher } from "../hec/batcher.ts";
 import { buildEnvelopeLine, type EnvelopeMeta } from "../hec/envelope.ts";
 import { logger } from "../log.ts";
+import { collectGarbage } from "../runtime/gc.ts";
 import type { SendResult, Sink, SinkEvent } from "../sinks/types.ts";
 import { appendDeadLetters } from "../state/dead-letter.ts";
 import type { DedupSet, DedupStore } from "../state/dedup.ts";
 import { eventId } from "../state/event-id.ts";
 import { CommitQueue } from "./commit-queue.ts";
 import type { RunCounts } from "./counts.ts";
+
+/** Paced full collections keep peak memory flat in the run's length (see runtime/gc.ts). */
+const COLLECT_EVERY_EVENTS = 25_000;
 
 function endTimeMs(entry: AuditLogEntry): number | undefined {
   return typeof entry.end_time === "string" ? parseRfc3339(entry.end_time) : undefined;
@@ -44,6 +48,7 @@ export class Delivery {
   /** Settled batches waiting for their ids to be written (bounded: see CommitQueue). */
   private readonly commits: CommitQueue<{ id: string; timeMs: number }> | undefined;
   failure: Failure | undefined;
+  private sinceCollection = 0;
 
   constructor(private readonly deps: DeliveryDeps) {
     this.batcher = createBatcher({
@@ -61,6 +66,11 @@ export class Delivery {
   async addPage(entries: AuditLogEntry[]): Promise<void> {
     const { counts, dedup, meta } = this.deps;
     counts.fetched += entries.length;
+    this.sinceCollection += entries.length;
+    if (this.sinceCollection >= COLLECT_EVERY_EVENTS) {
+      this.sinceCollection = 0;
+      collectGarbage();
+    }
     for (const entry of entries) {
       if (this.failure) return;
       const id = eventId(entry);
