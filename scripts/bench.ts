@@ -5,7 +5,7 @@
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { benchCrusoeRead } from "./bench/crusoe.ts";
-import { benchEndToEnd } from "./bench/e2e-section.ts";
+import { benchDensity, benchEndToEnd } from "./bench/e2e-section.ts";
 import { type EmulatorHost, startEmulatorHost } from "./bench/emulator-host.ts";
 import { benchHecSend } from "./bench/hec.ts";
 import { benchIdleForward } from "./bench/idle.ts";
@@ -70,6 +70,7 @@ try {
   await section("hec", async () => benchHecSend(await dataHost()));
   await section("state", () => benchState());
   await section("e2e", async () => benchEndToEnd(await dataHost()));
+  await section("e2e", () => benchDensity());
   await section("idle", () => benchIdleForward(ensureBinary()));
   await section("streams", () => benchStreams(ensureBinary()));
 } finally {

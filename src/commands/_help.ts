@@ -62,6 +62,7 @@ const GROUPS: [title: string, flags: string[]][] = [
     "Output",
     ["dry-run", "json", "log-level", "log-format", "verbose", "quiet", "metrics-listen", "help"],
   ],
+  ["The Python forwarder's flags (accepted, with a note)", ["config-file", "enable-dedup"]],
 ];
 
 /** Placeholders for flags that are not settings. */
@@ -71,6 +72,7 @@ const VALUE_NAMES: Record<string, string> = {
   "end-time": "TIME",
   "max-lag": "SECONDS",
   "env-file": "PATH",
+  "config-file": "PATH",
   "redis-url": "URL",
   config: "PATH",
   stream: "NAME[,NAME]",

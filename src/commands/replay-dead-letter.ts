@@ -18,6 +18,12 @@ export default defineVerb({
     if (loaded.streams.length !== 1)
       throw new UsageError("replay-dead-letter replays one stream: add --stream NAME");
     const { config } = onlyStream(loaded);
+    // Replayed events leave the file once "delivered": only Splunk may say so.
+    if (config.sink !== "hec")
+      throw new UsageError(
+        "replay-dead-letter sends to Splunk HEC only (--sink stdout would empty the file)",
+        `read the file itself instead: jq . ${config.state.deadLetterFile}`,
+      );
     return (await runReplay(config)).exitCode;
   },
 });

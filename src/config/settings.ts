@@ -156,10 +156,10 @@ export const SETTINGS: readonly Setting[] = [
     env: "BATCH_SIZE",
     flag: "batch-size",
     kind: "int",
-    default: "100",
+    default: "10000",
     min: 1,
     max: 10000,
-    help: "events per HEC request",
+    help: "most events per HEC request (requests are cut by SPLUNK_MAX_BATCH_BYTES first)",
   },
   {
     key: "maxBatchBytes",

@@ -56,7 +56,7 @@ export function hecConfigFor(
     sourcetype: "crusoe:audit",
     host: "selftest",
     tls: { verify: true },
-    batchSize: 100,
+    batchSize: 10_000,
     maxBatchBytes: 1_000_000,
     gzip: true,
     concurrency: 2,

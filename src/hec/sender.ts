@@ -2,7 +2,6 @@
 // Pieces are worked front to back on a stack: a poison answer or a split replaces the front
 // piece with what is left of it, so every event is sent until it is settled, and only once
 // after it was accepted.
-import { Buffer } from "node:buffer";
 import type { HecConfig } from "../config/types.ts";
 import { logger } from "../log.ts";
 import { observeRequest, observeRetry } from "../metrics/observe.ts";
@@ -10,6 +9,7 @@ import type { DeadLetter, SendContext, SendResult, SinkEvent } from "../sinks/ty
 import { computeBackoff, sleep } from "../wait.ts";
 import type { AckTracker } from "./ack.ts";
 import { splitByLimits } from "./batcher.ts";
+import { encodeBody } from "./body.ts";
 import { classifyAnswer, describeGiveUp, type HecAnswer } from "./codes.ts";
 import { judgeRejections } from "./poison.ts";
 import type { HecTransport } from "./transport.ts";
@@ -67,12 +67,17 @@ export async function sendBatch(
     if (state.stopped) return { ...result, failure: state.stopped };
     if (state.signal?.aborted) return stopped();
     const piece = stack.pop() as SinkEvent[];
-    const body = `${piece.map((e) => e.line).join("\n")}\n`;
     const wait = state.pauseUntil - state.now();
     if (wait > 0 && !(await sleep(wait, state.signal))) return stopped();
     const ackOn = state.ackOn;
-    const answer = await state.withSlot(() => timed(() => state.transport.postEvents(body)));
-    const verdict = classifyAnswer(answer, piece.length, Buffer.byteLength(body), ackOn);
+    let bytes = 0;
+    const answer = await state.withSlot(() => {
+      // Encoded into a shared buffer: only once the slot is ours, right before it is sent.
+      const body = encodeBody(piece);
+      bytes = body.byteLength;
+      return timed(() => state.transport.postEvents(body));
+    });
+    const verdict = classifyAnswer(answer, piece.length, bytes, ackOn);
 
     switch (verdict.kind) {
       case "ok": {

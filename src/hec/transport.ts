@@ -1,27 +1,20 @@
 // HTTP to HEC: headers, channel, cookies, gzip, timeouts, keep-alive recycling. Returns answers,
 // never throws for network trouble. The token only ever goes into the Authorization header.
-import { Buffer } from "node:buffer";
-import { promisify } from "node:util";
-import { gzip } from "node:zlib";
 import type { HecConfig } from "../config/types.ts";
 import { fields, logger } from "../log.ts";
 import { createHttpClient } from "../runtime/http.ts";
 import { parseRetryAfter, withDeadline } from "../wait.ts";
 import { cookieJarFor, processChannel } from "./channel.ts";
 import type { HecAnswer } from "./codes.ts";
+import { GZIP_MIN_BYTES, gzipBody } from "./gzip.ts";
 import { hecEndpoints } from "./url.ts";
 
-const gzipAsync = promisify(gzip);
-/** Smaller bodies gain nothing from compression (docs/splunk-hec.md). */
-export const GZIP_MIN_BYTES = 1500;
-/** Level 3 compresses NDJSON almost as well as 6 at about twice the speed. */
-const GZIP_LEVEL = 3;
 /** Reopen connections this often so load balancers can spread traffic across indexers. */
 const RECYCLE_EVERY_MS = 60_000;
 
 export interface HecTransport {
   readonly endpoints: ReturnType<typeof hecEndpoints>;
-  postEvents(body: string): Promise<HecAnswer>;
+  postEvents(body: string | Uint8Array<ArrayBuffer>): Promise<HecAnswer>;
   postAcks(ids: number[]): Promise<HecAnswer & { acks?: Record<string, boolean> }>;
   get(url: string): Promise<HecAnswer>;
   /** Asks for fresh connections (after 429/5xx, outside ack mode). */
@@ -93,31 +86,33 @@ export function createTransport(
     endpoints,
     async postEvents(body) {
       const extra: Record<string, string> = { "Content-Type": "application/json" };
-      let payload: BodyInit = body;
+      // Bytes may be a view of a reused buffer (hec/body.ts): gzip or copy before any await.
+      let payload: BodyInit;
       if (config.gzip && body.length >= GZIP_MIN_BYTES) {
-        payload = (await gzipAsync(Buffer.from(body, "utf8"), {
-          level: GZIP_LEVEL,
-        })) as Uint8Array<ArrayBuffer>;
+        payload = gzipBody(body);
         extra["Content-Encoding"] = "gzip";
-      }
+      } else payload = typeof body === "string" ? body : body.slice();
       const started = now();
       const answer = await request(endpoints.event, {
         method: "POST",
         headers: headers(extra),
         body: payload,
       });
-      logger.debug(
-        "hec request",
-        fields({
-          events: countLines(body),
-          bytes: body.length,
-          sentBytes: typeof payload === "string" ? payload.length : (payload as Uint8Array).length,
-          status: answer.status,
-          code: answer.code,
-          error: answer.error,
-          durationMs: now() - started,
-        }),
-      );
+      // Counting lines of a 1 MB body is cheap, but not free: only when someone reads it.
+      if (logger.level >= 4 /* debug */)
+        logger.debug(
+          "hec request",
+          fields({
+            events: countLines(body),
+            bytes: body.length,
+            sentBytes:
+              typeof payload === "string" ? payload.length : (payload as Uint8Array).length,
+            status: answer.status,
+            code: answer.code,
+            error: answer.error,
+            durationMs: now() - started,
+          }),
+        );
       return answer;
     },
     async postAcks(ids) {
@@ -137,10 +132,11 @@ export function createTransport(
   };
 }
 
-function countLines(body: string): number {
-  let lines = 1;
-  for (let i = body.indexOf("\n"); i !== -1 && i < body.length - 1; i = body.indexOf("\n", i + 1))
-    lines++;
+function countLines(body: string | Uint8Array): number {
+  const text = typeof body === "string";
+  let lines = 0;
+  for (let i = 0; i < body.length; i++)
+    if (text ? (body as string).charCodeAt(i) === 10 : (body as Uint8Array)[i] === 10) lines++;
   return lines;
 }
 

@@ -5,11 +5,16 @@ import { type AuditLogEntry, eventTimeMs, parseRfc3339 } from "../crusoe/entry.t
 import { createBatcher } from "../hec/batcher.ts";
 import { buildEnvelopeLine, type EnvelopeMeta } from "../hec/envelope.ts";
 import { fields, logger } from "../log.ts";
+import { collectGarbage } from "../runtime/gc.ts";
 import type { SendResult, Sink, SinkEvent, SinkFailure } from "../sinks/types.ts";
 import { appendDeadLetters, DEAD_LETTER_HINT, deadLetterRecord } from "../state/dead-letter.ts";
 import type { DedupSet, DedupStore } from "../state/dedup.ts";
 import { eventId } from "../state/event-id.ts";
+import { CommitQueue } from "./commit-queue.ts";
 import type { RunCounts } from "./counts.ts";
+
+/** Paced full collections keep peak memory flat in the run's length (see runtime/gc.ts). */
+const COLLECT_EVERY_EVENTS = 25_000;
 
 function endTimeMs(entry: AuditLogEntry): number | undefined {
   return typeof entry.end_time === "string" ? parseRfc3339(entry.end_time) : undefined;
@@ -39,18 +44,36 @@ export class Delivery {
   private readonly inFlight: InFlight[] = [];
   /** Ids sent (or queued) in this run but not yet committed: a repeat on a later page is skipped. */
   private readonly pending = new Set<string>();
+  /** Settled batches waiting for their ids to be written (bounded: see CommitQueue). */
+  private readonly commits: CommitQueue<{ id: string; timeMs: number }> | undefined;
   failure: Failure | undefined;
+  private sinceCollection = 0;
 
   constructor(private readonly deps: DeliveryDeps) {
     this.batcher = createBatcher({
       maxEvents: deps.sink.maxBatchEvents,
       maxBytes: deps.sink.maxBatchBytes,
     });
+    const dedup = deps.dedup;
+    if (dedup) {
+      const write = async (events: { id: string; timeMs: number }[]) => {
+        // After a lost lease another run may be writing the same documents: write nothing.
+        if (deps.leaseLost?.()) return;
+        await dedup.store.commit(dedup.set, events);
+        logger.debug("dedup ids committed", fields({ ids: events.length }));
+      };
+      this.commits = new CommitQueue(write, deps.sink.maxInFlight);
+    }
   }
 
   async addPage(entries: AuditLogEntry[]): Promise<void> {
     const { counts, dedup, meta } = this.deps;
     counts.fetched += entries.length;
+    this.sinceCollection += entries.length;
+    if (this.sinceCollection >= COLLECT_EVERY_EVENTS) {
+      this.sinceCollection = 0;
+      collectGarbage();
+    }
     for (const entry of entries) {
       // A lost lease: another run owns the stream now, so nothing more is sent from here.
       if (this.failure || this.deps.leaseLost?.()) return;
@@ -58,7 +81,9 @@ export class Delivery {
       const startMs = eventTimeMs(entry);
       // Dedup needs a time that is the same on every run: end_time when start_time is missing.
       const timeMs = startMs ?? endTimeMs(entry) ?? this.deps.now();
-      if (this.pending.has(id) || (await dedup?.set.has(id, timeMs))) {
+      const seen = this.pending.has(id) || dedup?.set.has(id, timeMs);
+      // Synchronous once the hour is loaded: no await (and no microtask) per entry.
+      if (seen === true || (seen instanceof Promise && (await seen))) {
         counts.duplicates++;
         continue;
       }
@@ -88,6 +113,7 @@ export class Delivery {
   /** Graceful stop: settle batches already sent, drop what was not sent yet (it is re-read later). */
   async settleAll(): Promise<void> {
     while (this.inFlight.length) await this.settleOldest();
+    await this.commits?.drain();
   }
 
   private async dispatch(batch: SinkEvent[]): Promise<void> {
@@ -108,14 +134,15 @@ export class Delivery {
     // Ids Splunk accepted are committed even when the batch failed: they must never be resent.
     const settled = new Set([...result.delivered, ...deadLettered.map((dead) => dead.id)]);
     const events = head.batch.filter((event) => settled.has(event.id));
-    if (this.deps.dedup && events.length && !this.deps.leaseLost?.()) {
-      await this.deps.dedup.store.commit(
-        this.deps.dedup.set,
-        events.map((event) => ({ id: event.id, timeMs: event.timeMs })),
-      );
-      logger.debug("dedup ids committed", fields({ ids: events.length }));
-    }
-    for (const event of head.batch) this.pending.delete(event.id);
+    const forget = () => {
+      for (const event of head.batch) this.pending.delete(event.id);
+    };
+    if (this.commits && events.length) {
+      await this.commits.add({
+        events: events.map((event) => ({ id: event.id, timeMs: event.timeMs })),
+        done: forget,
+      });
+    } else forget();
     counts.delivered += result.delivered.length;
     counts.deadLettered += deadLettered.length;
     if (result.failure && !this.failure) this.failure = result.failure;

@@ -9,6 +9,7 @@
 // so memory follows the hours being worked on, not the retention.
 import { type DocStore, isFiniteNumber, isRecord, readDoc, writeDoc } from "./documents.ts";
 import { CorruptStateError } from "./errors.ts";
+import { IdSet } from "./id-set.ts";
 
 export interface DedupStore {
   /** Validate every document within retention of nowMs (a corrupt one throws CorruptStateError naming it). */
@@ -19,8 +20,8 @@ export interface DedupStore {
 }
 
 export interface DedupSet {
-  /** Was this event (of this event time) delivered before? */
-  has(id: string, timeMs: number): Promise<boolean>;
+  /** Was this event (of this event time) delivered before? A plain boolean once its hour is loaded. */
+  has(id: string, timeMs: number): boolean | Promise<boolean>;
   /** Drop hours before this time from memory (they stay on the store). */
   forgetBefore(ms: number): void;
   /** Ids tracked within the retention. */
@@ -46,7 +47,7 @@ interface HourKeys {
 }
 
 interface LoadedHour {
-  ids: Set<string>;
+  ids: IdSet;
   /** Ids held in delta documents (the rest are in the base). */
   deltaIds: number;
   minMs: number;
@@ -74,10 +75,11 @@ class LoadedSet implements DedupSet {
     return this.nowMs + (Date.now() - this.loadedAt) - this.retentionMs;
   }
 
-  async has(id: string, timeMs: number): Promise<boolean> {
+  has(id: string, timeMs: number): boolean | Promise<boolean> {
     const hourMs = hourOf(timeMs);
     if (isExpired(hourMs, this.cutoffMs())) return false;
-    return (await this.hour(hourMs)).ids.has(id);
+    const hour = this.hour(hourMs);
+    return hour instanceof Promise ? hour.then((loaded) => loaded.ids.has(id)) : hour.ids.has(id);
   }
 
   forgetBefore(ms: number): void {
@@ -225,7 +227,7 @@ async function pruneExpired(docs: DocStore, set: LoadedSet, cutoff: number): Pro
 }
 
 function emptyHour(): LoadedHour {
-  return { ids: new Set(), deltaIds: 0, minMs: Number.POSITIVE_INFINITY, maxMs: 0 };
+  return { ids: new IdSet(), deltaIds: 0, minMs: Number.POSITIVE_INFINITY, maxMs: 0 };
 }
 
 function mergeInto(hour: LoadedHour, doc: BucketDoc): void {

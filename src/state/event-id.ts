@@ -1,15 +1,31 @@
 // Event identity (DESIGN.md "Semantics users rely on"): SHA-256 of the canonical JSON, so two
 // entries that differ in any field are different events, whatever order the API lists keys in.
-import { createHash } from "node:crypto";
+import * as nodeCrypto from "node:crypto";
 
-/** JSON with object keys sorted at every level; otherwise exactly what JSON.stringify writes. */
+/**
+ * JSON with object keys sorted at every level; otherwise exactly what JSON.stringify writes.
+ * A sorted copy then one native stringify: measured cheaper in Bun than a hand-written
+ * serialiser or JSON.stringify with a key list (and trivially byte-identical to the ids already
+ * stored). The envelope's event is a plain JSON.stringify of the entry (untouched, ~0.06 s per
+ * 100k events), so the forwarded body keeps the API's key order.
+ */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value)) ?? "null";
 }
 
 /** SHA-256 hex of the entry's canonical JSON. */
 export function eventId(entry: unknown): string {
-  return createHash("sha256").update(canonicalJson(entry)).digest("hex");
+  return hashCanonical(canonicalJson(entry));
+}
+
+// One-shot `hash` is ~5x cheaper per event than createHash().update().digest(); runtimes
+// without it (older Deno) take the long way.
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
+
+/** SHA-256 hex of an already canonical serialisation. */
+export function hashCanonical(canonical: string): string {
+  if (oneShot) return oneShot("sha256", canonical, "hex");
+  return nodeCrypto.createHash("sha256").update(canonical).digest("hex");
 }
 
 function sortKeys(value: unknown): unknown {

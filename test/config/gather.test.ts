@@ -47,7 +47,7 @@ describe("precedence: flag > env > env file > default", () => {
       value: "300",
       origin: "env file",
     });
-    expect(gather({}).raw.get("batchSize")).toEqual({ value: "100", origin: "default" });
+    expect(gather({}).raw.get("batchSize")).toEqual({ value: "10000", origin: "default" });
   });
 
   test("an empty variable or flag counts as unset, not as a value", () => {

@@ -38,7 +38,7 @@ describe("a valid configuration", () => {
       source: "crusoe_api",
       sourcetype: "crusoe:audit",
       tls: { verify: true },
-      batchSize: 100,
+      batchSize: 10_000,
       gzip: true,
       ack: false,
     });

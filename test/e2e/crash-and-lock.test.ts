@@ -34,7 +34,7 @@ const BATCH = 50;
 for (const store of ["fs", "redis"] as const) {
   // Skipped visibly without redis-server; under CI=true redisAvailable() fails the file instead.
   const it = store === "redis" && !redisAvailable() ? test.skip : test;
-  it(`kill -9 mid-run, then rerun: nothing lost, at most one batch repeated (${store} state)`, async () => {
+  it(`kill -9 mid-run, then rerun: nothing lost, at most what was in flight repeated (${store} state)`, async () => {
     if (store === "redis" && !redis) throw new Error("redis-server did not start");
     world = await startWorld({ events: 3000, seed: store === "fs" ? 11 : 12 });
     const env = {
@@ -65,7 +65,9 @@ for (const store of ["fs", "redis"] as const) {
     expect(rerun.code).toBe(0);
     const ids = world.acceptedIds();
     expect(new Set(ids)).toEqual(new Set(idsOf(world.entries)));
-    expect(repeats(ids)).toBeLessThanOrEqual(BATCH);
+    // README's bound: the requests in flight plus those waiting for their ids to be written,
+    // 3 x SPLUNK_CONCURRENCY requests of at most BATCH_SIZE events.
+    expect(repeats(ids)).toBeLessThanOrEqual(3 * BATCH);
   });
 }
 

@@ -58,6 +58,9 @@ describe("replay-dead-letter (compiled binary)", () => {
     expect(rest.code).toBe(0);
     expect(deadLetters(world)).toEqual([]);
     const sent = world.hec.accepted.length;
+    const toStdout = await runBinary(["replay-dead-letter", "--sink", "stdout"], { env });
+    expect(toStdout.code).toBe(2);
+    expect(toStdout.stderr).toContain("HEC only");
     const again = await runBinary(["replay-dead-letter"], { env });
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("nothing to replay");

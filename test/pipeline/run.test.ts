@@ -42,6 +42,8 @@ test("forward-range: an interrupted range resumes, a finished one sends nothing 
   const start = end - 6 * HOUR;
   const config = await setup(3000, start, end);
   config.window.concurrency = 4;
+  // Small requests, so the stop lands inside a chunk after some of it was committed.
+  config.hec.batchSize = 100;
   const mode = { kind: "range", start: iso(start), end: iso(end) } as const;
 
   // Stop (as SIGTERM would) once the first batches of the first chunk were accepted.

@@ -1,5 +1,6 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHash } from "node:crypto";
+import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
 import { canonicalJson, eventId } from "../../src/state/event-id.ts";
 import { streamId } from "../../src/state/stream-id.ts";
 
@@ -27,6 +28,56 @@ describe("event id", () => {
     expect(eventId({ ...a, result: "FAILURE" })).not.toBe(eventId(a));
     expect(eventId({ ...a, target: { ...a.target, name: "vm2" } })).not.toBe(eventId(a));
     expect(eventId({ ...a, extra: null })).not.toBe(eventId(a));
+  });
+});
+
+/** The first definition of the canonical JSON (sorted copy, then JSON.stringify): ids must not move. */
+function referenceCanonical(value: unknown): string {
+  const sortKeys = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sortKeys);
+    if (v === null || typeof v !== "object") return v;
+    const json = (v as { toJSON?: () => unknown }).toJSON;
+    if (typeof json === "function") return sortKeys(json.call(v));
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(v).sort())
+      sorted[key] = sortKeys((v as Record<string, unknown>)[key]);
+    return sorted;
+  };
+  return JSON.stringify(sortKeys(value)) ?? "null";
+}
+
+describe("event id stays byte-identical to its first definition", () => {
+  const referenceId = (v: unknown) =>
+    createHash("sha256").update(referenceCanonical(v)).digest("hex");
+  const odd: unknown[] = [
+    { z: "ü€😀\u2028\ud800", a: 'tab\there "q" \\', é: 1, É: 2, "": 0 },
+    { b: [{ d: 1, c: [{ f: null, e: [] }] }, "x", 3.5, -0, 1e21, 1e-7], a: {} },
+    { 10: "ten", 2: "two", a: "letter", "01": "zero-one", "4294967295": "max", "-1": "neg" },
+    JSON.parse('{"__proto__":{"x":1},"b":1,"a":2}'),
+    JSON.parse('{"__proto__":5,"c":[1,{"__proto__":null}]}'),
+    { u: undefined, f: () => 1, arr: [undefined, () => 1, Symbol("s")], n: Number.NaN },
+    { when: new Date(Date.UTC(2024, 4, 1)), custom: { toJSON: () => ({ y: 1, x: 2 }) } },
+    [3, { b: 1, a: 2 }],
+    { constructor: "c", nested: { toString: "t", valueOf: 1, hasOwnProperty: [] }, other: {} },
+    { b: { y: 1, x: { b: 2, a: 3 } }, a: [{ y: 0, b: 1 }, { x: 2 }], c: { x: 1, y: 2 } },
+    "plain",
+    42,
+    null,
+    undefined,
+  ];
+  test("on odd shapes: unicode, nesting, key order, integer-like keys, __proto__, undefined", () => {
+    for (const value of odd) {
+      expect(canonicalJson(value)).toBe(referenceCanonical(value));
+      expect(eventId(value)).toBe(referenceId(value));
+    }
+  });
+  test("on generated audit entries, whatever the key order", () => {
+    const entries = generateAuditEntries(500, { startMs: 0, endMs: 3_600_000 });
+    for (const entry of entries) {
+      const reversed = Object.fromEntries(Object.entries(entry).reverse());
+      expect(eventId(entry)).toBe(referenceId(entry));
+      expect(eventId(reversed)).toBe(referenceId(entry));
+    }
   });
 });
 

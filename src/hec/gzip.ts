@@ -1,0 +1,16 @@
+// Request-body compression. Synchronous on purpose: a promisified node:zlib call hops to the
+// thread pool and back, which costs about as much as deflating a 1 MB body at level 1, and the
+// loop has nothing else to do meanwhile (the other request in flight is waiting on the network).
+import { gzipSync } from "node:zlib";
+
+/** Smaller bodies gain nothing from compression (docs/splunk-hec.md). */
+export const GZIP_MIN_BYTES = 1500;
+/**
+ * Level 1: on audit-log NDJSON about 2.5x faster than level 3 for ~40 % more bytes on the wire
+ * (still ~7x smaller than the raw body); CPU, not the link, is what limits a forwarder.
+ */
+export const GZIP_LEVEL = 1;
+
+export function gzipBody(body: string | Uint8Array): Uint8Array<ArrayBuffer> {
+  return gzipSync(body, { level: GZIP_LEVEL }) as Uint8Array<ArrayBuffer>;
+}
