@@ -74,9 +74,11 @@ for (const store of ["fs", "redis"] as const) {
 test("two forward runs at once: one exits 75 naming the holder, no duplicates", async () => {
   world = await startWorld({ events: 1500 });
   world.hec.fail({ slowMs: 30 }, 15);
-  const first = spawnBinary(["forward"], { env: world.env });
+  // Small requests, so the first run is still sending (30 slow requests) when the second starts.
+  const env = { ...world.env, BATCH_SIZE: "50" };
+  const first = spawnBinary(["forward"], { env });
   await waitFor(() => (world?.hec.accepted.length ?? 0) > 0);
-  const second = await runBinary(["forward"], { env: world.env });
+  const second = await runBinary(["forward"], { env });
   expect(second.code).toBe(75);
   expect(second.stderr).toMatch(/holds the lock.*pid \d+ on /);
   expect(await first.exited).toBe(0);
