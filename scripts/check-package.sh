@@ -30,6 +30,7 @@ expected_files="./etc/crusoe-splunk-hec/env
 ./usr/share/bash-completion/completions/crusoe-splunk-hec
 ./usr/share/doc/crusoe-splunk-hec/changelog.gz
 ./usr/share/doc/crusoe-splunk-hec/copyright
+./usr/share/doc/crusoe-splunk-hec/examples/streams.yaml
 ./usr/share/lintian/overrides/crusoe-splunk-hec
 ./usr/share/man/man1/crusoe-splunk-hec.1.gz
 ./usr/share/zsh/vendor-completions/_crusoe-splunk-hec"

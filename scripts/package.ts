@@ -86,6 +86,10 @@ const generated: Record<string, { content: string | Buffer; mode: number }> = {
     content: renderZshCompletion(commands),
     mode: 0o644,
   },
+  "usr/share/doc/crusoe-splunk-hec/examples/streams.yaml": {
+    content: readFileSync(join(root, "packaging/streams.example.yaml")),
+    mode: 0o644,
+  },
   "usr/share/doc/crusoe-splunk-hec/copyright": {
     content: readFileSync(join(root, "packaging/debian/copyright")),
     mode: 0o644,

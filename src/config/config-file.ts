@@ -26,8 +26,6 @@ const HASH_ID = /^[0-9a-f]{12}$/;
 /** Settings of the whole process, not of one stream: under `defaults` only. */
 const PROCESS_WIDE = new Set([
   "METRICS_LISTEN",
-
-  "METRICS_LISTEN",
   "LOG_LEVEL",
   "LOG_FORMAT",
   "DAEMON_INTERVAL_SECONDS",

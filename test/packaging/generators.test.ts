@@ -10,6 +10,7 @@ import { CREDENTIALS, ETC_DIR, STATE_DIR } from "../../scripts/package/layout.ts
 import { escapeRoff, renderManPage } from "../../scripts/package/man.ts";
 import { COMMAND_NAMES } from "../../src/commands/_catalog.ts";
 import { COMMANDS } from "../../src/commands/_list.ts";
+import { readConfigFile } from "../../src/config/config-file.ts";
 import { parseEnvFile } from "../../src/config/env-file.ts";
 import { SETTINGS } from "../../src/config/settings.ts";
 import { EXIT } from "../../src/errors.ts";
@@ -184,4 +185,11 @@ describe("systemd units", () => {
 
 test("the help catalog and the lazily loaded command list name the same commands", () => {
   expect([...COMMAND_NAMES].sort()).toEqual(Object.keys(COMMANDS).sort());
+});
+
+test("the packaged streams example is a valid config file: known keys, named streams", async () => {
+  const file = await readConfigFile(join(root, "packaging/streams.example.yaml"));
+  expect(file.streams.map((stream) => stream.name)).toEqual(["prod", "prod-deletes", "staging"]);
+  expect(file.streams[1]?.vars.CRUSOE_FILTER_ACTIONS).toBe("Delete");
+  expect(file.warnings).toEqual([]);
 });
