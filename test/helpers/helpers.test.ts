@@ -1,8 +1,9 @@
 // The test helpers' own guarantees: no child outlives a failed test; a missing redis-server
 // skips visibly, except under CI=true where it fails.
-import { expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { closeAfterEach } from "./cleanup.ts";
 
 // bun applies the preload's default timeout to the first test file only.
 setDefaultTimeout(30_000);
@@ -62,3 +63,23 @@ console.log(server === undefined ? "skipped" : "started");`;
     }
   });
 }
+
+describe("closeAfterEach", () => {
+  const closed: string[] = [];
+  const track = closeAfterEach();
+  const resource = (name: string) => ({
+    close: async () => {
+      closed.push(name);
+    },
+  });
+  test("a test tracks three resources and closes the first itself", async () => {
+    const first = track(resource("a"));
+    track(resource("b"));
+    track(resource("c"));
+    await first.close();
+    expect(closed).toEqual(["a"]);
+  });
+  test("after that test, each was closed exactly once, newest first", () => {
+    expect(closed).toEqual(["a", "c", "b"]);
+  });
+});
