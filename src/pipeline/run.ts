@@ -7,6 +7,7 @@ import { fields, logger } from "../log.ts";
 import type { Sink } from "../sinks/types.ts";
 import type { RunStatus } from "../state/status.ts";
 import type { StateStore } from "../state/store.ts";
+import { formatIso } from "../time.ts";
 import { emptyCounts, type RunCounts } from "./counts.ts";
 import { Delivery, type Failure } from "./deliver.ts";
 import { parseRangeBounds, planChunks, planForward, planRecent, type TimeRange } from "./plan.ts";
@@ -174,15 +175,18 @@ async function deliverChunks(
   logger.debug(
     "window",
     fields({
-      start: iso(plan.chunks[0]?.startMs),
-      end: iso(plan.chunks.at(-1)?.endMs),
+      start: formatIso(plan.chunks[0]?.startMs),
+      end: formatIso(plan.chunks.at(-1)?.endMs),
       chunks: plan.chunks.length,
-      checkpoint: iso(plan.checkpointMs),
+      checkpoint: formatIso(plan.checkpointMs),
     }),
   );
   try {
     for await (const { chunk, pages } of chunks) {
-      logger.debug("chunk", fields({ start: iso(chunk.startMs), end: iso(chunk.endMs) }));
+      logger.debug(
+        "chunk",
+        fields({ start: formatIso(chunk.startMs), end: formatIso(chunk.endMs) }),
+      );
       delivery.startChunk(chunk.startMs);
       for await (const page of pages) {
         if (stopRequested() || ctx.leaseLost()) break;
@@ -197,9 +201,9 @@ async function deliverChunks(
       logger.debug(
         "chunk committed",
         fields({
-          end: iso(chunk.endMs),
-          checkpointBefore: iso(checkpointMs),
-          checkpointAfter: iso(chunk.endMs),
+          end: formatIso(chunk.endMs),
+          checkpointBefore: formatIso(checkpointMs),
+          checkpointAfter: formatIso(chunk.endMs),
         }),
       );
       checkpointMs = chunk.endMs;
@@ -229,8 +233,4 @@ async function deliverChunks(
   if (counts.deadLettered)
     return { outcome: "dead-lettered", exitCode: EXIT.deadLettered, counts, checkpointMs };
   return { outcome: "ok", exitCode: EXIT.ok, counts, checkpointMs };
-}
-
-function iso(ms: number | undefined): string | undefined {
-  return ms === undefined ? undefined : new Date(ms).toISOString();
 }
