@@ -56,10 +56,13 @@ for (const store of ["fs", "redis"] as const) {
 
 test("two forward runs at once: one exits 75 naming the holder, no duplicates", async () => {
   world = await startWorld({ events: 1500 });
-  world.hec.fail({ slowMs: 30 }, 15);
-  const first = spawnBinary(["forward"], { env: world.env });
+  // The first run must still hold the lock when the second starts, on a loaded machine too:
+  // 30 requests of 50 events, the first 15 of them slowed (about 2 s at 2 in flight).
+  world.hec.fail({ slowMs: 300 }, 15);
+  const env = { ...world.env, BATCH_SIZE: "50" };
+  const first = spawnBinary(["forward"], { env });
   await waitFor(() => (world?.hec.accepted.length ?? 0) > 0);
-  const second = await runBinary(["forward"], { env: world.env });
+  const second = await runBinary(["forward"], { env });
   expect(second.code).toBe(75);
   expect(second.stderr).toMatch(/holds the lock.*pid \d+ on /);
   expect(await first.exited).toBe(0);
