@@ -57,3 +57,8 @@ function utcMs(parts: (string | undefined)[]): number | undefined {
   // Date.UTC maps years 0..99 to 1900..1999.
   return y < 100 ? undefined : utc;
 }
+
+/** Epoch ms → RFC 3339 UTC with milliseconds; undefined stays undefined. */
+export function formatIso(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}

@@ -1,7 +1,7 @@
 // The one RFC 3339 parser: strict for what servers and state files say, with a UTC reading of
 // dates and offset-less times for what operators type.
 import { expect, setDefaultTimeout, test } from "bun:test";
-import { parseRfc3339, parseTimeInput } from "../src/time.ts";
+import { formatIso, parseRfc3339, parseTimeInput } from "../src/time.ts";
 
 // bun applies the preload's default timeout to the first test file only.
 setDefaultTimeout(30_000);
@@ -44,4 +44,11 @@ test("operator input: RFC 3339 as is; a date or an offset-less time as UTC", () 
   });
   for (const bad of ["2026-02-30", "2026-11-29T10", "tomorrow", "1732838400", "2026-11-29T10:61"])
     expect(parseTimeInput(bad)).toBeUndefined();
+});
+
+test("formatIso writes what parseRfc3339 reads back, and leaves undefined undefined", () => {
+  const ms = Date.UTC(2026, 5, 1, 10, 0, 0, 500);
+  expect(formatIso(ms)).toBe("2026-06-01T10:00:00.500Z");
+  expect(parseRfc3339(formatIso(ms) ?? "")).toBe(ms);
+  expect(formatIso(undefined)).toBeUndefined();
 });

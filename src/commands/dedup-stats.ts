@@ -2,10 +2,9 @@ import type { ResolvedConfig } from "../config/types.ts";
 import { EXIT, LockHeldError, UsageError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { describeHolder, openStore } from "../pipeline/session.ts";
+import { formatIso } from "../time.ts";
 import { jsonArg, streamArgs } from "./_args.ts";
 import { defineVerb, loadStreamsFromArgs, NEEDS_STREAM, onlyStream } from "./_verb.ts";
-
-const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 export default defineVerb({
   name: "dedup-stats",
@@ -72,14 +71,14 @@ async function statsOf(config: ResolvedConfig) {
   const store = await openStore(config);
   try {
     const stats = await store.dedup.stats();
-    const checkpoint = iso(await store.checkpoints.get());
+    const checkpoint = formatIso(await store.checkpoints.get()) ?? null;
     return {
       stream: store.stream,
       store: `${store.kind}: ${store.location}`,
       trackedIds: stats.trackedIds,
       buckets: stats.buckets,
-      oldestEvent: iso(stats.oldestMs),
-      newestEvent: iso(stats.newestMs),
+      oldestEvent: formatIso(stats.oldestMs) ?? null,
+      newestEvent: formatIso(stats.newestMs) ?? null,
       retentionSeconds: config.window.dedupRetentionSeconds,
       checkpoint,
     };

@@ -4,6 +4,7 @@ import { EXIT, UsageError } from "../errors.ts";
 import { describeHolder, openStore } from "../pipeline/session.ts";
 import { describeStream } from "../pipeline/stream.ts";
 import { openStateStore, type StateStore } from "../state/store.ts";
+import { formatIso } from "../time.ts";
 import { jsonArg, streamArgs } from "./_args.ts";
 import {
   CHECK_CODES,
@@ -148,7 +149,7 @@ async function showAll(
       stream: v.stream,
       current: v.stream === store.stream,
       settings: v.last?.stream ?? null,
-      checkpoint: v.checkpointMs === undefined ? null : new Date(v.checkpointMs).toISOString(),
+      checkpoint: formatIso(v.checkpointMs) ?? null,
       lagSeconds: lagOf(v, now) ?? null,
       lastRun: v.last ?? null,
       lock: v.holder ?? null,
@@ -169,7 +170,7 @@ function printJson(store: StateStore, view: StreamView, others: StreamView[]): v
   const body = {
     stream: store.stream,
     store: store.location,
-    checkpoint: view.checkpointMs === undefined ? null : new Date(view.checkpointMs).toISOString(),
+    checkpoint: formatIso(view.checkpointMs) ?? null,
     lagSeconds: lagOf(view, Date.now()) ?? null,
     lastRun: view.last ?? null,
     lock: view.holder ?? null,
@@ -185,8 +186,7 @@ function printText(
   others: StreamView[],
 ): void {
   const { last, holder } = view;
-  const checkpoint =
-    view.checkpointMs === undefined ? "none yet" : new Date(view.checkpointMs).toISOString();
+  const checkpoint = formatIso(view.checkpointMs) ?? "none yet";
   const lag = lagOf(view, Date.now());
   const lines = [
     `stream      ${store.stream} (${store.kind}: ${store.location})`,

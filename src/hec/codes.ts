@@ -32,7 +32,7 @@ const CLOUD_REQUEST_LIMIT = 1_000_000;
  * A 413 for one event this small is a body limit set far too low (audit entries are ~1 kB),
  * not a bad event: dead-lettering it would dead-letter the whole stream.
  */
-export const SMALL_EVENT_BYTES = 16_384;
+const SMALL_EVENT_BYTES = 16_384;
 
 /** The HTTP status each HEC code comes with (docs/splunk-hec.md): a 2xx carrying one is read as it. */
 const CODE_STATUS: Record<number, number> = {

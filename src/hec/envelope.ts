@@ -8,17 +8,6 @@ export interface EnvelopeMeta {
   index?: string;
 }
 
-/** Keys an envelope may carry; the emulator enforces the same list. */
-export const ENVELOPE_KEYS = [
-  "time",
-  "host",
-  "source",
-  "sourcetype",
-  "index",
-  "fields",
-  "event",
-] as const;
-
 /** Epoch seconds with millisecond precision: 1725380856954 → 1725380856.954. */
 export function formatHecTime(timeMs: number): number {
   return Math.round(timeMs) / 1000;

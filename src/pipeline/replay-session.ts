@@ -4,7 +4,8 @@ import type { ResolvedConfig } from "../config/types.ts";
 import { LockHeldError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { replayDeadLetters } from "./replay.ts";
-import { logSummary, type RunReport } from "./run.ts";
+import type { RunReport } from "./run.ts";
+import { logSummary } from "./run-end.ts";
 import { createSink, describeHolder, openStore } from "./session.ts";
 
 export async function runReplay(config: ResolvedConfig): Promise<RunReport> {

@@ -7,11 +7,12 @@ import { fields, logger } from "../log.ts";
 import type { Sink } from "../sinks/types.ts";
 import type { RunStatus } from "../state/status.ts";
 import type { StateStore } from "../state/store.ts";
-import { emptyCounts, type RunCounts, summarize } from "./counts.ts";
+import { formatIso } from "../time.ts";
+import { emptyCounts, type RunCounts } from "./counts.ts";
 import { Delivery, type Failure } from "./deliver.ts";
 import { parseRangeBounds, planChunks, planForward, planRecent, type TimeRange } from "./plan.ts";
 import { readAhead } from "./read-ahead.ts";
-import { describeStream } from "./stream.ts";
+import { writeStatus } from "./run-end.ts";
 
 export type RunMode =
   /** startMs (`forward --start-time`): where a stream without a checkpoint begins. */
@@ -174,15 +175,18 @@ async function deliverChunks(
   logger.debug(
     "window",
     fields({
-      start: iso(plan.chunks[0]?.startMs),
-      end: iso(plan.chunks.at(-1)?.endMs),
+      start: formatIso(plan.chunks[0]?.startMs),
+      end: formatIso(plan.chunks.at(-1)?.endMs),
       chunks: plan.chunks.length,
-      checkpoint: iso(plan.checkpointMs),
+      checkpoint: formatIso(plan.checkpointMs),
     }),
   );
   try {
     for await (const { chunk, pages } of chunks) {
-      logger.debug("chunk", fields({ start: iso(chunk.startMs), end: iso(chunk.endMs) }));
+      logger.debug(
+        "chunk",
+        fields({ start: formatIso(chunk.startMs), end: formatIso(chunk.endMs) }),
+      );
       delivery.startChunk(chunk.startMs);
       for await (const page of pages) {
         if (stopRequested() || ctx.leaseLost()) break;
@@ -197,9 +201,9 @@ async function deliverChunks(
       logger.debug(
         "chunk committed",
         fields({
-          end: iso(chunk.endMs),
-          checkpointBefore: iso(checkpointMs),
-          checkpointAfter: iso(chunk.endMs),
+          end: formatIso(chunk.endMs),
+          checkpointBefore: formatIso(checkpointMs),
+          checkpointAfter: formatIso(chunk.endMs),
         }),
       );
       checkpointMs = chunk.endMs;
@@ -229,72 +233,4 @@ async function deliverChunks(
   if (counts.deadLettered)
     return { outcome: "dead-lettered", exitCode: EXIT.deadLettered, counts, checkpointMs };
   return { outcome: "ok", exitCode: EXIT.ok, counts, checkpointMs };
-}
-
-function iso(ms: number | undefined): string | undefined {
-  return ms === undefined ? undefined : new Date(ms).toISOString();
-}
-
-async function writeStatus(
-  mode: RunMode,
-  ctx: RunContext,
-  report: RunReport,
-  startedAt: string,
-): Promise<void> {
-  const nowMs = ctx.now();
-  const status: RunStatus = {
-    command:
-      mode.kind === "recent"
-        ? "forward-recent"
-        : mode.kind === "range"
-          ? "forward-range"
-          : "forward",
-    startedAt,
-    endedAt: new Date(nowMs).toISOString(),
-    outcome: report.outcome,
-    fetched: report.counts.fetched,
-    delivered: report.counts.delivered,
-    duplicates: report.counts.duplicates,
-    deadLettered: report.counts.deadLettered,
-    retries: report.counts.retries,
-    checkpoint: report.checkpointMs ? new Date(report.checkpointMs).toISOString() : undefined,
-    lagSeconds: report.checkpointMs ? Math.round((nowMs - report.checkpointMs) / 1000) : undefined,
-    lastError: report.failure?.message,
-    stream: describeStream(ctx.config),
-  };
-  try {
-    await ctx.store.status.write(status);
-  } catch (error) {
-    logger.warn(`could not store the run status: ${(error as Error).message}`);
-  }
-  if (report.failure) logger.error(report.failure.message);
-  if (report.failure?.hint) logger.info(`hint: ${report.failure.hint}`);
-  if (ctx.signal?.aborted && report.outcome === "interrupted") logUnfinished(report);
-  logSummary(status.command, report, nowMs - Date.parse(startedAt), ctx.config.dryRun);
-}
-
-/** Stopped before finishing: not a success, and the operator must know what is left. */
-function logUnfinished(report: RunReport): void {
-  const left = report.unfinished
-    ? `${iso(report.unfinished.fromMs)} .. ${iso(report.unfinished.toMs)} not (fully) delivered`
-    : "the window was not (fully) read";
-  logger.warn(
-    `stopped before finishing: ${left}; rerunning the same command resumes (what Splunk accepted is not sent again)`,
-  );
-}
-
-/** The last line of every run; level error when it failed, so it can be alerted on. */
-export function logSummary(
-  command: string,
-  report: RunReport,
-  durationMs: number,
-  dryRun: boolean,
-) {
-  const summary = summarize(report.counts, durationMs, dryRun);
-  const outcome = dryRun ? `dry run ${report.outcome}` : report.outcome;
-  const line = `${command} ${outcome}: ${summary.text}`;
-  const checkpoint = report.checkpointMs ? new Date(report.checkpointMs).toISOString() : undefined;
-  const values = { command, outcome: report.outcome, ...summary.values, checkpoint };
-  const level = report.outcome === "failed" ? "error" : report.outcome === "ok" ? "info" : "warn";
-  logger[level](line, fields(values, { inText: false }));
 }

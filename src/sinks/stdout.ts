@@ -4,7 +4,7 @@ import type { SendResult, Sink, SinkFailure } from "./types.ts";
 type Write = (chunk: string) => void | Promise<void>;
 
 /** `| head -1`: the reader is gone. Not a fault of the run, a request to stop. */
-export function isClosedPipe(error: unknown): boolean {
+function isClosedPipe(error: unknown): boolean {
   return (error as { code?: string }).code === "EPIPE";
 }
 

@@ -21,7 +21,7 @@ const COMMAND_TIMEOUT_MS = 15_000;
  * A hung Redis must fail a run well within its lease: the lease is renewed every third of its
  * ttl, so a renewal that waits at most another third still fails before the lease lapses.
  */
-export function commandTimeoutMs(lockTtlMs: number): number {
+function commandTimeoutMs(lockTtlMs: number): number {
   return Math.max(100, Math.min(COMMAND_TIMEOUT_MS, Math.floor(lockTtlMs / 3)));
 }
 

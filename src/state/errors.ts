@@ -39,7 +39,7 @@ const FS_REASONS: Record<string, string> = {
 };
 
 /** A file operation that failed; keeps the errno `code` so callers can still test for EEXIST. */
-export class StateFileError extends StateError {
+class StateFileError extends StateError {
   constructor(
     message: string,
     readonly code: string | undefined,

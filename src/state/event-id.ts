@@ -23,7 +23,7 @@ export function eventId(entry: unknown): string {
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
 
 /** SHA-256 hex of an already canonical serialisation. */
-export function hashCanonical(canonical: string): string {
+function hashCanonical(canonical: string): string {
   if (oneShot) return oneShot("sha256", canonical, "hex");
   return nodeCrypto.createHash("sha256").update(canonical).digest("hex");
 }

@@ -5,6 +5,7 @@
 import { link, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { sleep } from "../wait.ts";
 import { ensureDir, syncDir, tempPathFor, writeDurably, writeFileAtomic } from "./atomic-file.ts";
 import { fsFailure, StateError } from "./errors.ts";
 import { codeOf } from "./fs-driver.ts";
@@ -19,7 +20,6 @@ import {
   type LockRecord,
   newLockRecord,
   parseLockRecord,
-  sleep,
 } from "./lock.ts";
 
 const MUTEX_WAIT_MS = 2_000;

@@ -1,33 +1,16 @@
 // Kill -9 mid-run, two runs at once, daemon SIGTERM, late events: what users depend on when
 // things go wrong. The compiled binary runs as a subprocess; state in fs or a real Redis.
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  describe,
-  expect,
-  setDefaultTimeout,
-  test,
-} from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
 import { runBinary, spawnBinary } from "../helpers/binary.ts";
-import { type RedisServer, redisAvailable, startRedis } from "../helpers/redis.ts";
-import { idsOf, repeats, startWorld, type World, waitFor } from "./world.ts";
+import { redisAvailable, useRedis } from "../helpers/redis.ts";
+import { closeWorldsAfterEach, idsOf, repeats, startWorld, type World, waitFor } from "./world.ts";
 
 // Whole-binary runs take seconds; the preload's default does not reach every file.
 setDefaultTimeout(60_000);
 let world: World | undefined;
-let redis: RedisServer | undefined;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const redis = useRedis();
+closeWorldsAfterEach();
 
 const BATCH = 50;
 
@@ -35,7 +18,7 @@ for (const store of ["fs", "redis"] as const) {
   // Skipped visibly without redis-server; under CI=true redisAvailable() fails the file instead.
   const it = store === "redis" && !redisAvailable() ? test.skip : test;
   it(`kill -9 mid-run, then rerun: nothing lost, at most what was in flight repeated (${store} state)`, async () => {
-    if (store === "redis" && !redis) throw new Error("redis-server did not start");
+    if (store === "redis" && !redis()) throw new Error("redis-server did not start");
     world = await startWorld({ events: 3000, seed: store === "fs" ? 11 : 12 });
     const env = {
       ...world.env,
@@ -44,7 +27,7 @@ for (const store of ["fs", "redis"] as const) {
       // Redis cannot see that the holder's pid is gone: its lease has to lapse first.
       ...(store === "redis"
         ? {
-            REDIS_URL: `${redis?.url}/${Math.floor(Math.random() * 15) + 1}`,
+            REDIS_URL: `${redis()?.url}/${Math.floor(Math.random() * 15) + 1}`,
             LOCK_TTL_SECONDS: "3",
           }
         : {}),
@@ -73,8 +56,9 @@ for (const store of ["fs", "redis"] as const) {
 
 test("two forward runs at once: one exits 75 naming the holder, no duplicates", async () => {
   world = await startWorld({ events: 1500 });
-  world.hec.fail({ slowMs: 30 }, 15);
-  // Small requests, so the first run is still sending (30 slow requests) when the second starts.
+  // The first run must still hold the lock when the second starts, on a loaded machine too:
+  // 30 requests of 50 events, the first 15 of them slowed (about 2 s at 2 in flight).
+  world.hec.fail({ slowMs: 300 }, 15);
   const env = { ...world.env, BATCH_SIZE: "50" };
   const first = spawnBinary(["forward"], { env });
   await waitFor(() => (world?.hec.accepted.length ?? 0) > 0);

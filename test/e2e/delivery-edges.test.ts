@@ -1,18 +1,15 @@
 // The compiled binary at the edges of "what reached Splunk": an unwritable dead-letter file, a
 // 2xx that is not success, and rejections that are settings rather than poison events.
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventId } from "../../src/state/event-id.ts";
 import { runBinary } from "../helpers/binary.ts";
-import { idsOf, repeats, startWorld, type World } from "./world.ts";
+import { closeWorldsAfterEach, idsOf, repeats, startWorld, type World } from "./world.ts";
 
 setDefaultTimeout(120_000);
 let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+closeWorldsAfterEach();
 
 async function statusOf(w: World, env: Record<string, string> = w.env) {
   const result = await runBinary(["status", "--json"], { env });

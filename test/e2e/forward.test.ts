@@ -1,20 +1,17 @@
 // The compiled binary as a subprocess against the emulators: delivery once, right _time,
 // exit codes, and state untouched by failures.
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventTimeMs } from "../../src/crusoe/entry.ts";
 import { eventId } from "../../src/state/event-id.ts";
 import { runBinary } from "../helpers/binary.ts";
-import { idsOf, repeats, startWorld, type World } from "./world.ts";
+import { closeWorldsAfterEach, idsOf, repeats, startWorld, type World } from "./world.ts";
 
 // Whole-binary runs take seconds; the preload's default does not reach every file.
 setDefaultTimeout(60_000);
 let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+closeWorldsAfterEach();
 
 async function statusOf(w: World) {
   const result = await runBinary(["status", "--json"], { env: w.env });

@@ -1,27 +1,18 @@
 // What runs leave behind for the next one: the forward checkpoint, forward-range progress, and
 // a daemon that lost its lease while paused leaving the stream to the one that took over.
-import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { parseWireQuery } from "../../src/crusoe/sign.ts";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
 import { runBinary } from "../helpers/binary.ts";
-import { type RedisServer, startRedis } from "../helpers/redis.ts";
+import { useRedis } from "../helpers/redis.ts";
 import { killAll, start } from "./signals.ts";
-import { idsOf, repeats, startWorld, type World, waitFor } from "./world.ts";
+import { closeWorldsAfterEach, idsOf, repeats, startWorld, type World, waitFor } from "./world.ts";
 
 setDefaultTimeout(90_000);
 let world: World | undefined;
-let redis: RedisServer | undefined;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-afterEach(async () => {
-  await killAll();
-  await world?.close();
-  world = undefined;
-});
+const redis = useRedis();
+afterEach(killAll);
+closeWorldsAfterEach();
 
 const HOUR = 3_600_000;
 
@@ -86,12 +77,13 @@ test("a finished forward-range is not sent again after a forward pruned its ids"
 });
 
 test("a daemon paused past its lease (Redis) stops without committing once it runs again", async () => {
-  if (!redis) return;
+  const server = redis();
+  if (!server) return;
   world = await startWorld({ events: 3000 });
   const batch = 50;
   const env = {
     ...world.env,
-    REDIS_URL: `${redis.url}/${Math.floor(Math.random() * 15) + 1}`,
+    REDIS_URL: `${server.url}/${Math.floor(Math.random() * 15) + 1}`,
     LOCK_TTL_SECONDS: "3",
     BATCH_SIZE: String(batch),
     SPLUNK_CONCURRENCY: "1",

@@ -1,20 +1,17 @@
 // replay-dead-letter with the compiled binary: fixed events are delivered once and leave the
 // file, still-rejected ones stay with the new reason, and nothing is ever sent twice.
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventTimeMs } from "../../src/crusoe/entry.ts";
 import { buildEnvelopeLine } from "../../src/hec/envelope.ts";
 import { eventId } from "../../src/state/event-id.ts";
 import { runBinary } from "../helpers/binary.ts";
-import { repeats, startWorld, type World } from "./world.ts";
+import { closeWorldsAfterEach, repeats, startWorld, type World } from "./world.ts";
 
 setDefaultTimeout(60_000);
 let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+closeWorldsAfterEach();
 
 const idOf = (envelope: Record<string, unknown>) =>
   (envelope.fields as Record<string, string>).crusoe_event_id;

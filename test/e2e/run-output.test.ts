@@ -1,18 +1,15 @@
 // What an unattended run tells its operator, from the compiled binary: the summary line, JSON
 // logs, dry-run wording, a closed stdout pipe, debug detail and progress on a terminal.
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { binaryPath, runBinary } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/temp.ts";
-import { idsOf, startWorld, type World } from "./world.ts";
+import { closeWorldsAfterEach, idsOf, startWorld, type World } from "./world.ts";
 
 setDefaultTimeout(60_000);
 let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+closeWorldsAfterEach();
 
 const stdoutEnv = (w: World) => ({ ...w.env, SPLUNK_HEC_URL: "", SPLUNK_HEC_TOKEN: "" });
 

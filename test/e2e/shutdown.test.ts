@@ -4,15 +4,12 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { runBinary } from "../helpers/binary.ts";
 import { killAll, start } from "./signals.ts";
-import { idsOf, repeats, startWorld, type World, waitFor } from "./world.ts";
+import { closeWorldsAfterEach, idsOf, repeats, startWorld, type World, waitFor } from "./world.ts";
 
 setDefaultTimeout(90_000);
 let world: World | undefined;
-afterEach(async () => {
-  await killAll();
-  await world?.close();
-  world = undefined;
-});
+afterEach(killAll);
+closeWorldsAfterEach();
 
 // The documented bound is 5 s; twice that leaves room for a loaded test machine. Without the
 // fix these runs are stuck for minutes (REQUEST_TIMEOUT 120, Retry-After 25 s, long backoff).

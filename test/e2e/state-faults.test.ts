@@ -9,7 +9,7 @@ import { runBinary, spawnBinary } from "../helpers/binary.ts";
 import { type RedisServer, redisAvailable, startRedis } from "../helpers/redis.ts";
 import { tempDir } from "../helpers/temp.ts";
 import { canMountTmpfs, mountTmpfs } from "../helpers/tmpfs.ts";
-import { idsOf, repeats, startWorld, type World, waitFor } from "./world.ts";
+import { closeWorlds, idsOf, repeats, startWorld, type World, waitFor } from "./world.ts";
 
 setDefaultTimeout(60_000);
 let world: World | undefined;
@@ -17,8 +17,7 @@ let redis: RedisServer | undefined;
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await world?.close();
-  world = undefined;
+  await closeWorlds();
   await redis?.stop();
   redis = undefined;
 });

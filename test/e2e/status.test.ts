@@ -1,33 +1,16 @@
 // `status` from the compiled binary: its exit code, the --check monitoring probe, and streams
 // whose settings differ from the ones given (fs and Redis state).
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  describe,
-  expect,
-  setDefaultTimeout,
-  test,
-} from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runBinary } from "../helpers/binary.ts";
-import { type RedisServer, startRedis } from "../helpers/redis.ts";
-import { startWorld, type World } from "./world.ts";
+import { useRedis } from "../helpers/redis.ts";
+import { closeWorldsAfterEach, startWorld, type World } from "./world.ts";
 
 setDefaultTimeout(60_000);
 let world: World | undefined;
-let redis: RedisServer | undefined;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const redis = useRedis();
+closeWorldsAfterEach();
 
 describe("status exit code and --check", () => {
   test("status exits 1 after a failed run and 0 after a good one", async () => {
@@ -99,11 +82,11 @@ describe("status exit code and --check", () => {
 for (const kind of ["fs", "redis"] as const) {
   describe(`streams with other settings (${kind} state)`, () => {
     test("status names the other streams; status --all lists each with its settings", async () => {
-      if (kind === "redis" && !redis) return;
+      if (kind === "redis" && !redis()) return;
       world = await startWorld({ events: 100 });
       const env = {
         ...world.env,
-        ...(kind === "redis" ? { REDIS_URL: `${redis?.url}/7` } : {}),
+        ...(kind === "redis" ? { REDIS_URL: `${redis()?.url}/7` } : {}),
       };
       expect((await runBinary(["forward", "--index", "main"], { env })).code).toBe(0);
       world.hec.setDown(true);

@@ -1,4 +1,5 @@
 // A Crusoe emulator with a data set, a HEC emulator and a state dir: what the binary talks to.
+import { afterEach } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +25,9 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** Worlds started and not yet closed, for closeWorlds(). */
+const open = new Set<World>();
+
 export async function startWorld(
   options: { events?: number; seed?: number; hec?: HecEmulatorOptions } = {},
 ): Promise<World> {
@@ -43,7 +47,7 @@ export async function startWorld(
     MAX_RETRIES: "1",
     REQUEST_TIMEOUT: "5",
   };
-  return {
+  const world: World = {
     crusoe,
     hec,
     entries,
@@ -54,10 +58,23 @@ export async function startWorld(
         (envelope) => (envelope.fields as Record<string, string>).crusoe_event_id as string,
       ),
     async close() {
+      open.delete(world);
       await Promise.all([crusoe.close(), hec.close()]);
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+  open.add(world);
+  return world;
+}
+
+/** Closes every world a test started: its emulators stop and its state dir is deleted. */
+export async function closeWorlds(): Promise<void> {
+  await Promise.all([...open].map((world) => world.close()));
+}
+
+/** Runs closeWorlds() after each test of the file, even when an assertion failed. */
+export function closeWorldsAfterEach(): void {
+  afterEach(closeWorlds);
 }
 
 export function idsOf(entries: AuditLogEntry[]): string[] {

@@ -1,28 +1,20 @@
 // Indexer acknowledgement: delivered only on ack true, polled in batches, resent after the ack
 // timeout, and cookies kept for sticky load balancers.
-import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import type { HecConfig } from "../../src/config/types.ts";
-import {
-  type HecEmulator,
-  type HecEmulatorOptions,
-  startHecEmulator,
-} from "../../src/emulators/hec.ts";
+import type { HecEmulator, HecEmulatorOptions } from "../../src/emulators/hec.ts";
 import type { Sink } from "../../src/sinks/types.ts";
-import { acceptedIds, ids, makeEvents, sinkFor } from "./helpers.ts";
+import { acceptedIds, ids, makeEvents, useHecFixture } from "./helpers.ts";
 
 // bun applies the preload's default timeout to the first test file only.
 setDefaultTimeout(30_000);
 
+const { startEmulator, sinkFor } = useHecFixture();
 let emu: HecEmulator;
 let sink: Sink | undefined;
-afterEach(async () => {
-  await sink?.close();
-  sink = undefined;
-  await emu.close();
-});
 
 async function setup(opts: HecEmulatorOptions, config: Partial<HecConfig> = {}) {
-  emu = await startHecEmulator({ ack: true, ...opts });
+  emu = await startEmulator({ ack: true, ...opts });
   sink = sinkFor(emu, { ack: true, ackPollSeconds: 0.02, ackTimeoutSeconds: 5, ...config });
   return sink;
 }
@@ -75,7 +67,7 @@ test("cookies from the load balancer are sent back on /event and /ack", async ()
 });
 
 test("a token without ack (200 without ackId) turns ack off and counts the 200 as delivered", async () => {
-  emu = await startHecEmulator({ ack: false });
+  emu = await startEmulator({ ack: false });
   sink = sinkFor(emu, { ack: true, ackPollSeconds: 0.02 });
   const batch = makeEvents(2);
   const r = await sink.send(batch);

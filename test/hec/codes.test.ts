@@ -1,29 +1,20 @@
 // One test per row of the HEC status-code table (docs/splunk-hec.md), against the emulator.
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { HecConfig } from "../../src/config/types.ts";
-import {
-  type HecEmulator,
-  type HecEmulatorOptions,
-  type HecFault,
-  startHecEmulator,
-} from "../../src/emulators/hec.ts";
+import type { HecEmulator, HecEmulatorOptions, HecFault } from "../../src/emulators/hec.ts";
 import { buildEnvelopeLine } from "../../src/hec/envelope.ts";
 import type { Sink } from "../../src/sinks/types.ts";
-import { acceptedIds, FAST, ids, META, makeEvents, sinkFor } from "./helpers.ts";
+import { acceptedIds, FAST, ids, META, makeEvents, useHecFixture } from "./helpers.ts";
 
 // bun applies the preload's default timeout to the first test file only.
 setDefaultTimeout(30_000);
 
+const { startEmulator, sinkFor } = useHecFixture();
 let emu: HecEmulator;
 let sink: Sink | undefined;
-afterEach(async () => {
-  await sink?.close();
-  sink = undefined;
-  await emu.close();
-});
 
 async function setup(opts: HecEmulatorOptions = {}, config: Partial<HecConfig> = {}) {
-  emu = await startHecEmulator(opts);
+  emu = await startEmulator(opts);
   sink = sinkFor(emu, config);
   return sink;
 }
@@ -123,7 +114,7 @@ describe("auth (401/403): stop, nothing delivered, message names the problem", (
   ];
   for (const [name, how, message] of cases) {
     test(name, async () => {
-      emu = await startHecEmulator({ disabledToken: "disabled-token" });
+      emu = await startEmulator({ disabledToken: "disabled-token" });
       const token = "disabled" in how ? "disabled-token" : "token" in how ? how.token : emu.token;
       if ("status" in how) emu.fail(how);
       sink = sinkFor(emu, { token });
@@ -239,7 +230,7 @@ describe("transient answers are retried and deliver once", () => {
   });
 
   test("the overall deadline stops a Retry-After beyond it", async () => {
-    emu = await startHecEmulator();
+    emu = await startEmulator();
     sink = sinkFor(emu, {}, { retryBaseMs: 5, retryMaxMs: 20, deadlineMs: 500 });
     emu.fail({ status: 429, code: 26, retryAfter: "2" });
     const r = await sink.send(makeEvents(2));
@@ -248,7 +239,7 @@ describe("transient answers are retried and deliver once", () => {
   });
 
   test("a Retry-After beyond the longest wait fails the batch at once, naming it", async () => {
-    emu = await startHecEmulator();
+    emu = await startEmulator();
     sink = sinkFor(emu, {}, { ...FAST, maxRetryAfterMs: 1000 });
     emu.fail({ status: 429, code: 26, retryAfter: "3600" });
     const r = await sink.send(makeEvents(2));
@@ -285,7 +276,7 @@ describe("configuration problems: clear message, nothing delivered", () => {
   }
 
   test("404 (maybe a rolling restart) is retried, then named as a wrong URL", async () => {
-    emu = await startHecEmulator();
+    emu = await startEmulator();
     sink = sinkFor(emu, { url: `${emu.url}/wrong/services/collector`, maxRetries: 1 });
     const r = await sink.send(makeEvents(2));
     expect(r.delivered).toEqual([]);

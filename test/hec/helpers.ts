@@ -2,10 +2,15 @@
 // builds them.
 import type { HecConfig } from "../../src/config/types.ts";
 import { hecConfigFor } from "../../src/emulators/config.ts";
-import type { HecEmulator } from "../../src/emulators/hec.ts";
+import {
+  type HecEmulator,
+  type HecEmulatorOptions,
+  startHecEmulator,
+} from "../../src/emulators/hec.ts";
 import { buildEnvelopeLine, type EnvelopeMeta } from "../../src/hec/envelope.ts";
 import { createHecSink, type HecSinkOptions } from "../../src/sinks/hec.ts";
 import type { SinkEvent } from "../../src/sinks/types.ts";
+import { closeAfterEach } from "../helpers/cleanup.ts";
 
 export const META: EnvelopeMeta = {
   host: "edge-1",
@@ -23,6 +28,20 @@ export const FAST: HecSinkOptions = { retryBaseMs: 5, retryMaxMs: 20 };
 
 export function sinkFor(emu: HecEmulator, overrides: Partial<HecConfig> = {}, options = FAST) {
   return createHecSink(hecConfig(emu, overrides), options);
+}
+
+/**
+ * The per-test emulator and sinks of a HEC test file: what `startEmulator` and `sinkFor` make
+ * (and what is passed to `track`) is closed after each test, sinks before the emulator.
+ */
+export function useHecFixture() {
+  const track = closeAfterEach();
+  return {
+    startEmulator: async (options: HecEmulatorOptions = {}) =>
+      track(await startHecEmulator(options)),
+    sinkFor: (...args: Parameters<typeof sinkFor>) => track(sinkFor(...args)),
+    track,
+  };
 }
 
 let seq = 0;

@@ -1,31 +1,21 @@
 // Poison or setting (README "Poison events or a setting?"): an event Splunk rejects while events
 // like it are accepted is dead-lettered; a rejection that is really the index, a proxy's body
 // limit or a server refusing everything fails the send with nothing dead-lettered.
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { HecConfig } from "../../src/config/types.ts";
-import {
-  type HecEmulator,
-  type HecEmulatorOptions,
-  startHecEmulator,
-} from "../../src/emulators/hec.ts";
-import type { Sink, SinkEvent } from "../../src/sinks/types.ts";
-import { acceptedIds, ids, META, makeEvents, sinkFor } from "./helpers.ts";
+import type { HecEmulator, HecEmulatorOptions } from "../../src/emulators/hec.ts";
+import type { SinkEvent } from "../../src/sinks/types.ts";
+import { acceptedIds, ids, META, makeEvents, useHecFixture } from "./helpers.ts";
 
 // bun applies the preload's default timeout to the first test file only.
 setDefaultTimeout(30_000);
 
+const { startEmulator, sinkFor } = useHecFixture();
 let emu: HecEmulator;
-let sink: Sink | undefined;
-afterEach(async () => {
-  await sink?.close();
-  sink = undefined;
-  await emu.close();
-});
 
 async function setup(opts: HecEmulatorOptions = {}, config: Partial<HecConfig> = {}) {
-  emu = await startHecEmulator(opts);
-  sink = sinkFor(emu, config);
-  return sink;
+  emu = await startEmulator(opts);
+  return sinkFor(emu, config);
 }
 
 const idOf = (envelope: Record<string, unknown>) =>

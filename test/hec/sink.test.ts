@@ -1,30 +1,26 @@
 // Transport behaviour a user would notice: compression, size limits, headers, concurrency,
 // connection recycling, and results that do not depend on how sends interleave.
-import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import type { LogObject } from "consola";
-import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
+import type { HecEmulator } from "../../src/emulators/hec.ts";
 import { buildEnvelopeLine } from "../../src/hec/envelope.ts";
 import { logger } from "../../src/log.ts";
 import { createHecSink } from "../../src/sinks/hec.ts";
 import type { Sink } from "../../src/sinks/types.ts";
-import { acceptedIds, FAST, hecConfig, ids, META, makeEvents, sinkFor } from "./helpers.ts";
+import { acceptedIds, FAST, hecConfig, ids, META, makeEvents, useHecFixture } from "./helpers.ts";
 
 // bun applies the preload's default timeout to the first test file only.
 setDefaultTimeout(30_000);
 
+const { startEmulator, sinkFor, track } = useHecFixture();
 let emu: HecEmulator;
 let sink: Sink | undefined;
-afterEach(async () => {
-  await sink?.close();
-  sink = undefined;
-  await emu.close();
-});
 
 const eventPosts = () => emu.requests.filter((r) => r.path.endsWith("/event"));
 
 test("bodies over ~1.5 kB are gzipped, small ones are not, and SPLUNK_GZIP=false turns it off", async () => {
-  emu = await startHecEmulator();
+  emu = await startEmulator();
   sink = sinkFor(emu);
   await sink.send(makeEvents(1));
   await sink.send(makeEvents(50, 100));
@@ -40,7 +36,7 @@ test("bodies over ~1.5 kB are gzipped, small ones are not, and SPLUNK_GZIP=false
 });
 
 test("no request exceeds BATCH_SIZE events or SPLUNK_MAX_BATCH_BYTES uncompressed", async () => {
-  emu = await startHecEmulator();
+  emu = await startEmulator();
   sink = sinkFor(emu, { batchSize: 7, maxBatchBytes: 4000 });
   const batch = makeEvents(60, 150);
   const r = await sink.send(batch);
@@ -51,7 +47,7 @@ test("no request exceeds BATCH_SIZE events or SPLUNK_MAX_BATCH_BYTES uncompresse
 });
 
 test("every request carries the token header and one process-wide channel GUID", async () => {
-  emu = await startHecEmulator({ ack: true, ackDelayMs: 0 });
+  emu = await startEmulator({ ack: true, ackDelayMs: 0 });
   sink = sinkFor(emu, { ack: true });
   await sink.send(makeEvents(3));
   await sink.send(makeEvents(3));
@@ -63,7 +59,7 @@ test("every request carries the token header and one process-wide channel GUID",
 });
 
 test("the emulator drops an unknown top-level key and everything after it, yet answers 200", async () => {
-  emu = await startHecEmulator();
+  emu = await startEmulator();
   const ok = (n: number) => buildEnvelopeLine({ n }, `id-${n}`, 0, META);
   const bad = JSON.stringify({ event: "x", extra: 1 });
   const res = await fetch(`${emu.url}/services/collector/event`, {
@@ -77,7 +73,7 @@ test("the emulator drops an unknown top-level key and everything after it, yet a
 });
 
 test("HTTP requests in flight stay within SPLUNK_CONCURRENCY however many batches are sent", async () => {
-  emu = await startHecEmulator();
+  emu = await startEmulator();
   sink = sinkFor(emu, { concurrency: 2 });
   emu.fail({ slowMs: 50 }, 8);
   const batches = Array.from({ length: 8 }, () => makeEvents(3));
@@ -88,7 +84,7 @@ test("HTTP requests in flight stay within SPLUNK_CONCURRENCY however many batche
 });
 
 test("interleaved sends with faults each report exactly their own events", async () => {
-  emu = await startHecEmulator();
+  emu = await startEmulator();
   sink = sinkFor(emu, { concurrency: 3 });
   const batches = Array.from({ length: 6 }, () => makeEvents(5));
   const poisonId = batches[2]?.[1]?.id;
@@ -113,7 +109,7 @@ test("interleaved sends with faults each report exactly their own events", async
 });
 
 test("after a 503 the sender opens a fresh connection (traffic can move to another indexer)", async () => {
-  emu = await startHecEmulator();
+  emu = await startEmulator();
   sink = sinkFor(emu, { concurrency: 1 });
   await sink.send(makeEvents(1));
   await sink.send(makeEvents(1));
@@ -127,16 +123,16 @@ test("after a 503 the sender opens a fresh connection (traffic can move to anoth
 // The warning is config's, once per run (test/config/before-request.test.ts); a daemon's sink
 // must not repeat it in other words.
 test("SPLUNK_VERIFY_SSL=false: the sink delivers without warning again", async () => {
-  emu = await startHecEmulator();
+  emu = await startEmulator();
   const warnings: string[] = [];
   const reporter = {
     log: (l: LogObject) => void (l.type === "warn" && warnings.push(l.args.join(" "))),
   };
   logger.addReporter(reporter);
   try {
-    sink = createHecSink(hecConfig(emu, { tls: { verify: false } }), FAST);
+    sink = track(createHecSink(hecConfig(emu, { tls: { verify: false } }), FAST));
     await sink.close();
-    sink = createHecSink(hecConfig(emu, { tls: { verify: false } }), FAST);
+    sink = track(createHecSink(hecConfig(emu, { tls: { verify: false } }), FAST));
     const batch = makeEvents(2);
     expect((await sink.send(batch)).delivered).toEqual(ids(batch));
   } finally {
@@ -146,7 +142,7 @@ test("SPLUNK_VERIFY_SSL=false: the sink delivers without warning again", async (
 });
 
 test("a 401 stops at once: no later piece is tried, nothing is marked delivered", async () => {
-  emu = await startHecEmulator();
+  emu = await startEmulator();
   sink = sinkFor(emu, { batchSize: 5 });
   emu.fail({ status: 401, code: 2 });
   const r = await sink.send(makeEvents(20));

@@ -1,20 +1,16 @@
 // A stop signal (SIGTERM/SIGINT) and the HEC sink: waits end at once, a request in flight gets
 // a short grace, and only what Splunk answered 2xx (or acked) counts as delivered.
-import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
-import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
+import { expect, setDefaultTimeout, test } from "bun:test";
+import type { HecEmulator } from "../../src/emulators/hec.ts";
 import type { Sink } from "../../src/sinks/types.ts";
-import { acceptedIds, FAST, ids, makeEvents, sinkFor } from "./helpers.ts";
+import { acceptedIds, FAST, ids, makeEvents, useHecFixture } from "./helpers.ts";
 
 // The preload's default does not reach every file (see crash-and-lock.test.ts).
 setDefaultTimeout(30_000);
 
+const { startEmulator, sinkFor } = useHecFixture();
 let emu: HecEmulator;
 let sink: Sink | undefined;
-afterEach(async () => {
-  await sink?.close();
-  sink = undefined;
-  await emu.close();
-});
 
 const eventPosts = () => emu.requests.filter((r) => r.path.endsWith("/event"));
 
@@ -23,7 +19,7 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 test("a stop during backoff ends the wait: nothing more is sent, nothing counted", async () => {
-  emu = await startHecEmulator();
+  emu = await startEmulator();
   const stop = new AbortController();
   sink = sinkFor(
     emu,
@@ -43,7 +39,7 @@ test("a stop during backoff ends the wait: nothing more is sent, nothing counted
 });
 
 test("a stop during a Retry-After wait ends it too", async () => {
-  emu = await startHecEmulator();
+  emu = await startEmulator();
   const stop = new AbortController();
   sink = sinkFor(emu, {}, { ...FAST, signal: stop.signal });
   emu.fail({ status: 429, code: 26, retryAfter: "25" });
@@ -55,7 +51,7 @@ test("a stop during a Retry-After wait ends it too", async () => {
 });
 
 test("a request answered within the grace counts as delivered; no new request starts", async () => {
-  emu = await startHecEmulator();
+  emu = await startEmulator();
   const stop = new AbortController();
   sink = sinkFor(emu, { batchSize: 2, concurrency: 1 }, { ...FAST, signal: stop.signal });
   emu.fail({ slowMs: 400 });
@@ -71,7 +67,7 @@ test("a request answered within the grace counts as delivered; no new request st
 });
 
 test("a request that hangs is aborted after the grace: not delivered", async () => {
-  emu = await startHecEmulator();
+  emu = await startEmulator();
   const stop = new AbortController();
   sink = sinkFor(emu, { timeoutMs: 120_000 }, { ...FAST, signal: stop.signal });
   emu.fail({ hang: true });
@@ -85,7 +81,7 @@ test("a request that hangs is aborted after the grace: not delivered", async () 
 });
 
 test("ack mode: a stop polls at once instead of waiting the poll interval; acked counts", async () => {
-  emu = await startHecEmulator({ ack: true });
+  emu = await startEmulator({ ack: true });
   const stop = new AbortController();
   sink = sinkFor(
     emu,
@@ -102,7 +98,7 @@ test("ack mode: a stop polls at once instead of waiting the poll interval; acked
 });
 
 test("ack mode: what the last poll does not confirm is not delivered", async () => {
-  emu = await startHecEmulator({ ack: true, ackDelayMs: 3_600_000 });
+  emu = await startEmulator({ ack: true, ackDelayMs: 3_600_000 });
   const stop = new AbortController();
   sink = sinkFor(
     emu,

@@ -1,8 +1,10 @@
 // The test helpers' own guarantees: no child outlives a failed test; a missing redis-server
 // skips visibly, except under CI=true where it fails.
-import { expect, setDefaultTimeout, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { closeWorldsAfterEach, startWorld } from "../e2e/world.ts";
+import { closeAfterEach } from "./cleanup.ts";
 
 // bun applies the preload's default timeout to the first test file only.
 setDefaultTimeout(30_000);
@@ -62,3 +64,47 @@ console.log(server === undefined ? "skipped" : "started");`;
     }
   });
 }
+
+describe("closeAfterEach", () => {
+  const closed: string[] = [];
+  const track = closeAfterEach();
+  const resource = (name: string) => ({
+    close: async () => {
+      closed.push(name);
+    },
+  });
+  test("a test tracks three resources and closes the first itself", async () => {
+    const first = track(resource("a"));
+    track(resource("b"));
+    track(resource("c"));
+    await first.close();
+    expect(closed).toEqual(["a"]);
+  });
+  test("after that test, each was closed exactly once, newest first", () => {
+    expect(closed).toEqual(["a", "c", "b"]);
+  });
+});
+
+describe("closeWorldsAfterEach", () => {
+  closeWorldsAfterEach();
+  const started: { stateDir: string; url: string }[] = [];
+  test("a test starts two worlds and leaves them open", async () => {
+    for (const seed of [1, 2]) {
+      const world = await startWorld({ events: 1, seed });
+      started.push({ stateDir: world.stateDir, url: world.hec.url });
+    }
+    expect(started.every((w) => existsSync(w.stateDir))).toBe(true);
+  });
+  test("after that test, both state dirs are gone and the emulators refuse connections", async () => {
+    expect(started).toHaveLength(2);
+    for (const world of started) {
+      expect(existsSync(world.stateDir)).toBe(false);
+      expect(
+        await fetch(world.url).then(
+          () => "answered",
+          () => "refused",
+        ),
+      ).toBe("refused");
+    }
+  });
+});

@@ -1,5 +1,6 @@
 // A throwaway redis-server on a free loopback port, for the state suite and e2e tests.
 // Missing redis-server: CI fails loudly (it must really run there); elsewhere a visible skip.
+import { afterAll, beforeAll } from "bun:test";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
@@ -104,6 +105,21 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     freeze: () => child?.kill("SIGSTOP"),
     thaw: () => child?.kill("SIGCONT"),
   };
+}
+
+/**
+ * One redis-server for the whole test file, started in beforeAll and stopped in afterAll. The
+ * getter gives undefined before beforeAll and when redis-server is missing outside CI.
+ */
+export function useRedis(options: RedisOptions = {}): () => RedisServer | undefined {
+  let redis: RedisServer | undefined;
+  beforeAll(async () => {
+    redis = await startRedis(options);
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  return () => redis;
 }
 
 function hasRedisServer(): boolean {
