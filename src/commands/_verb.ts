@@ -1,6 +1,6 @@
 // The thin layer every verb shares: strict flags, config from the process, exit codes.
 import { type ArgsDef, defineCommand, type ParsedArgs } from "citty";
-import { type LoadedConfig, loadConfig } from "../config/load.ts";
+import type { LoadedConfig } from "../config/load.ts";
 import type { Needs } from "../config/resolve.ts";
 import { type LoadedStreams, loadStreams } from "../config/streams.ts";
 import { UsageError } from "../errors.ts";
@@ -56,18 +56,6 @@ function takesValue(previous: string | undefined, args: ArgsDef): boolean {
   if (!previous?.startsWith("-") || previous.includes("=")) return false;
   const def = args[previous.replace(/^--?/, "")];
   return def !== undefined && def.type !== "boolean";
-}
-
-/** Config from this process's flags, environment and env file. */
-export function loadFromArgs(
-  args: Record<string, unknown>,
-  needs: Needs,
-  collectProblems = false,
-): LoadedConfig {
-  const compat = applyCompatFlags(args);
-  const loaded = loadConfig({ ...loadInput(args, compat.envFile), needs, collectProblems });
-  for (const note of compat.notes) logger.info(note);
-  return loaded;
 }
 
 /** Every stream: the config file's (--config, CONFIG_FILE; --stream narrows) or this process's one. */
