@@ -1,0 +1,103 @@
+// Delivery's promise at a chunk boundary: when flush() resolves, every id Splunk accepted is on
+// the store, not merely queued behind a slow write (the checkpoint moves right after flush).
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
+import { hecConfigFor } from "../../src/emulators/config.ts";
+import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
+import { emptyCounts } from "../../src/pipeline/counts.ts";
+import { Delivery } from "../../src/pipeline/deliver.ts";
+import { createHecSink } from "../../src/sinks/hec.ts";
+import { openStateStore, type StateStore } from "../../src/state/store.ts";
+
+setDefaultTimeout(30_000);
+let hec: HecEmulator | undefined;
+let store: StateStore | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await store?.close();
+  await hec?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("flush() resolves only once the accepted ids are written, however slow the write", async () => {
+  hec = await startHecEmulator();
+  dir = mkdtempSync(join(tmpdir(), "csh-deliver-"));
+  // The real fs store; its crash seam holds every dedup document's rename until released.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let renames = 0;
+  store = await openStateStore(
+    { dir, lockTtlMs: 60_000, deadLetterFile: join(dir, "dl.ndjson") },
+    "s1",
+    {
+      beforeRename: async (_temp, finalPath) => {
+        if (!finalPath.includes("/dedup/")) return;
+        renames++;
+        await held;
+      },
+    },
+  );
+  const now = Date.now();
+  const entries = generateAuditEntries(300, { startMs: now - 600_000, endMs: now, seed: 5 });
+  const sink = createHecSink(hecConfigFor(hec, { batchSize: 100 }));
+  const counts = emptyCounts();
+  const delivery = new Delivery({
+    sink,
+    meta: { host: "h", source: "s", sourcetype: "t" },
+    counts,
+    deadLetterFile: join(dir, "dl.ndjson"),
+    dedup: { store: store.dedup, set: await store.dedup.load(now, 86_400_000) },
+    now: Date.now,
+  });
+  await delivery.addPage(entries);
+  let flushed = false;
+  const flushing = delivery.flush().then(() => {
+    flushed = true;
+  });
+  while (renames === 0) await Bun.sleep(5);
+  await Bun.sleep(200);
+  expect(hec.accepted.length).toBe(300);
+  expect(flushed).toBe(false);
+  release();
+  await flushing;
+  expect(counts.delivered).toBe(300);
+  expect((await store.dedup.stats()).trackedIds).toBe(300);
+  await sink.close();
+});
+
+test("after a lost lease nothing is written: another run may own the stream's documents now", async () => {
+  hec = await startHecEmulator();
+  dir = mkdtempSync(join(tmpdir(), "csh-deliver-"));
+  store = await openStateStore(
+    { dir, lockTtlMs: 60_000, deadLetterFile: join(dir, "dl.ndjson") },
+    "s1",
+  );
+  const now = Date.now();
+  const entries = generateAuditEntries(300, { startMs: now - 600_000, endMs: now, seed: 6 });
+  const sink = createHecSink(hecConfigFor(hec, { batchSize: 100 }));
+  let lost: string | undefined;
+  const delivery = new Delivery({
+    sink,
+    meta: { host: "h", source: "s", sourcetype: "t" },
+    counts: emptyCounts(),
+    deadLetterFile: join(dir, "dl.ndjson"),
+    dedup: { store: store.dedup, set: await store.dedup.load(now, 86_400_000) },
+    leaseLost: () => lost,
+    now: Date.now,
+  });
+  await delivery.addPage(entries.slice(0, 150));
+  await delivery.flush();
+  expect((await store.dedup.stats()).trackedIds).toBe(150);
+  // The batches already on their way are settled, but their ids are not written any more.
+  await delivery.addPage(entries.slice(150, 250));
+  lost = "the lock lease was taken over by another run";
+  await delivery.flush();
+  expect(hec.accepted.length).toBe(250);
+  expect((await store.dedup.stats()).trackedIds).toBe(150);
+  await sink.close();
+});
