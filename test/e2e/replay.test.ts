@@ -50,6 +50,15 @@ describe("replay-dead-letter (compiled binary)", () => {
     expect(replayedA[0]?.index).toBe("audit_fixed");
     expect(replayedA[0]?.event).toEqual(world.entries[40]);
 
+    // Alone in its batch and still refused: poison (dead letters exist only because Splunk
+    // accepted this stream's other events), not a setting error.
+    world.hec.poisonWhen((env) => (idOf(env) === b ? { code: 15 } : undefined));
+    const alone = await runBinary(["replay-dead-letter"], { env });
+    expect(alone.code).toBe(3);
+    expect(deadLetters(world).map((record) => [record.crusoe_event_id, record.code])).toEqual([
+      [b, 15],
+    ]);
+
     world.hec.poisonWhen(() => undefined);
     const rest = await runBinary(["replay-dead-letter"], { env });
     expect(rest.code).toBe(0);
