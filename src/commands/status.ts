@@ -83,7 +83,7 @@ async function showStreams(streams: LoadedStream[], json: boolean): Promise<numb
     const body = views.map((v) => ({
       stream: v.stream,
       store: location,
-      checkpoint: v.checkpointMs === undefined ? null : new Date(v.checkpointMs).toISOString(),
+      checkpoint: formatIso(v.checkpointMs) ?? null,
       lagSeconds: lagOf(v, now) ?? null,
       lastRun: v.last ?? null,
       lock: v.holder ?? null,

@@ -2,10 +2,9 @@
 // not append to the dead-letter file while it is being rewritten.
 import type { ResolvedConfig } from "../config/types.ts";
 import { LockHeldError } from "../errors.ts";
-import { logger } from "../log.ts";
 import { replayDeadLetters } from "./replay.ts";
 import type { RunReport } from "./run.ts";
-import { logSummary } from "./run-end.ts";
+import { logRunEnd } from "./run-end.ts";
 import { createSink, describeHolder, openStore } from "./session.ts";
 
 export async function runReplay(config: ResolvedConfig): Promise<RunReport> {
@@ -19,7 +18,7 @@ export async function runReplay(config: ResolvedConfig): Promise<RunReport> {
       );
     }
     try {
-      const { window, hec } = config;
+      const { window } = config;
       const nowMs = Date.now();
       const dedup = window.dedupEnabled
         ? {
@@ -31,13 +30,11 @@ export async function runReplay(config: ResolvedConfig): Promise<RunReport> {
       const report = await replayDeadLetters({
         file: config.state.deadLetterFile,
         sink,
-        meta: { host: hec.host, source: hec.source, sourcetype: hec.sourcetype, index: hec.index },
+        meta: config.hec,
         dedup,
         now: Date.now,
       });
-      if (report.failure) logger.error(report.failure.message);
-      if (report.failure?.hint) logger.info(`hint: ${report.failure.hint}`);
-      logSummary("replay-dead-letter", report, Date.now() - startedMs, false);
+      logRunEnd("replay-dead-letter", report, Date.now() - startedMs, false);
       return report;
     } finally {
       await acquired.lease.release();

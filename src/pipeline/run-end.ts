@@ -2,6 +2,7 @@
 // undelivered, and the summary line.
 import { fields, logger } from "../log.ts";
 import type { RunStatus } from "../state/status.ts";
+import { formatIso } from "../time.ts";
 import { summarize } from "./counts.ts";
 import type { RunContext, RunMode, RunReport } from "./run.ts";
 import { describeStream } from "./stream.ts";
@@ -28,8 +29,11 @@ export async function writeStatus(
     duplicates: report.counts.duplicates,
     deadLettered: report.counts.deadLettered,
     retries: report.counts.retries,
-    checkpoint: report.checkpointMs ? new Date(report.checkpointMs).toISOString() : undefined,
-    lagSeconds: report.checkpointMs ? Math.round((nowMs - report.checkpointMs) / 1000) : undefined,
+    checkpoint: formatIso(report.checkpointMs),
+    lagSeconds:
+      report.checkpointMs !== undefined
+        ? Math.round((nowMs - report.checkpointMs) / 1000)
+        : undefined,
     lastError: report.failure?.message,
     stream: describeStream(ctx.config),
   };
@@ -38,16 +42,29 @@ export async function writeStatus(
   } catch (error) {
     logger.warn(`could not store the run status: ${(error as Error).message}`);
   }
+  const stopped = ctx.signal?.aborted === true && report.outcome === "interrupted";
+  const durationMs = nowMs - Date.parse(startedAt);
+  logRunEnd(status.command, report, durationMs, ctx.config.dryRun, stopped);
+}
+
+/** What every run logs last: its error and hint, what a stop left, then the summary line. */
+export function logRunEnd(
+  command: string,
+  report: RunReport,
+  durationMs: number,
+  dryRun: boolean,
+  stopped = false,
+): void {
   if (report.failure) logger.error(report.failure.message);
   if (report.failure?.hint) logger.info(`hint: ${report.failure.hint}`);
-  if (ctx.signal?.aborted && report.outcome === "interrupted") logUnfinished(report);
-  logSummary(status.command, report, nowMs - Date.parse(startedAt), ctx.config.dryRun);
+  if (stopped) logUnfinished(report);
+  logSummary(command, report, durationMs, dryRun);
 }
 
 /** Stopped before finishing: not a success, and the operator must know what is left. */
 function logUnfinished(report: RunReport): void {
   const left = report.unfinished
-    ? `${new Date(report.unfinished.fromMs).toISOString()} .. ${new Date(report.unfinished.toMs).toISOString()} not (fully) delivered`
+    ? `${formatIso(report.unfinished.fromMs)} .. ${formatIso(report.unfinished.toMs)} not (fully) delivered`
     : "the window was not (fully) read";
   logger.warn(
     `stopped before finishing: ${left}; rerunning the same command resumes (what Splunk accepted is not sent again)`,
@@ -55,16 +72,11 @@ function logUnfinished(report: RunReport): void {
 }
 
 /** The last line of every run; level error when it failed, so it can be alerted on. */
-export function logSummary(
-  command: string,
-  report: RunReport,
-  durationMs: number,
-  dryRun: boolean,
-) {
+function logSummary(command: string, report: RunReport, durationMs: number, dryRun: boolean) {
   const summary = summarize(report.counts, durationMs, dryRun);
   const outcome = dryRun ? `dry run ${report.outcome}` : report.outcome;
   const line = `${command} ${outcome}: ${summary.text}`;
-  const checkpoint = report.checkpointMs ? new Date(report.checkpointMs).toISOString() : undefined;
+  const checkpoint = formatIso(report.checkpointMs);
   const values = { command, outcome: report.outcome, ...summary.values, checkpoint };
   const level = report.outcome === "failed" ? "error" : report.outcome === "ok" ? "info" : "warn";
   logger[level](line, fields(values, { inText: false }));

@@ -153,12 +153,8 @@ async function deliverChunks(
     : undefined;
   const delivery = new Delivery({
     sink: ctx.sink,
-    meta: {
-      host: config.hec.host,
-      source: config.hec.source,
-      sourcetype: config.hec.sourcetype,
-      index: config.hec.index,
-    },
+    // HecConfig carries the envelope's host, source, sourcetype and index.
+    meta: config.hec,
     counts,
     deadLetterFile: config.state.deadLetterFile,
     dedup,
