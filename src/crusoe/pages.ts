@@ -1,7 +1,7 @@
 // Paging over one window: follow next_page_token until empty, and refuse to loop forever.
 import type { AuditLogEntry } from "./entry.ts";
 import { CrusoeError } from "./errors.ts";
-import type { Page } from "./response.ts";
+import type { Page, PageItems } from "./response.ts";
 
 // Consecutive pages with the same content mean the server ignores our token (the old
 // forwarder's `offset` bug returned page 1 forever). Cheap checks first, full compare last.
@@ -21,7 +21,7 @@ export const MAX_EMPTY_PAGES = 50;
 export async function* readPages(
   base: [string, string][],
   fetchPage: (query: [string, string][]) => Promise<Page>,
-): AsyncGenerator<AuditLogEntry[]> {
+): AsyncGenerator<PageItems> {
   const seen = new Set<string>();
   let token = "";
   let previous: AuditLogEntry[] | undefined;

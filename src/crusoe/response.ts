@@ -1,9 +1,13 @@
 // Reading Crusoe's answers: a page body, or the precise error for a failed status (pure).
 import type { AuditLogEntry } from "./entry.ts";
 import { CrusoeError, describeBody } from "./errors.ts";
+import { itemTexts } from "./item-json.ts";
+
+/** A page's entries; `json[i]` is entry i's text as Crusoe sent it, when it could be cut out. */
+export type PageItems = AuditLogEntry[] & { json?: string[] };
 
 export interface Page {
-  items: AuditLogEntry[];
+  items: PageItems;
   nextToken: string;
 }
 
@@ -40,7 +44,9 @@ export function parsePage(text: string): Page {
   if (next !== undefined && next !== null && typeof next !== "string") {
     throw malformed("next_page_token is not a string", text);
   }
-  return { items: items as AuditLogEntry[], nextToken: next ?? "" };
+  const entries: PageItems = items as AuditLogEntry[];
+  entries.json = itemTexts(text, items.length);
+  return { items: entries, nextToken: next ?? "" };
 }
 
 export interface ErrorContext {

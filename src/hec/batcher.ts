@@ -10,7 +10,7 @@ export interface Batcher {
 }
 
 export function lineBytes(ev: SinkEvent): number {
-  return Buffer.byteLength(ev.line, "utf8") + 1;
+  return ev.bytes ?? Buffer.byteLength(ev.line, "utf8") + 1;
 }
 
 export function createBatcher(limits: { maxEvents: number; maxBytes: number }): Batcher {

@@ -2,14 +2,16 @@
 // with a bounded number of batches in flight, and commit each batch's outcome in order.
 // Ids are committed only after the sink accepted (or dead-lettered) them.
 import { type AuditLogEntry, eventTimeMs, parseRfc3339 } from "../crusoe/entry.ts";
+import type { PageItems } from "../crusoe/response.ts";
 import { createBatcher } from "../hec/batcher.ts";
-import { buildEnvelopeLine, type EnvelopeMeta } from "../hec/envelope.ts";
+import { type EnvelopeMeta, envelopeWriter } from "../hec/envelope.ts";
 import { fields, logger } from "../log.ts";
 import { collectGarbage } from "../runtime/gc.ts";
 import type { SendResult, Sink, SinkEvent, SinkFailure } from "../sinks/types.ts";
+import { canonicalBytes } from "../state/canonical-text.ts";
 import { appendDeadLetters, DEAD_LETTER_HINT, deadLetterRecord } from "../state/dead-letter.ts";
 import type { DedupSet, DedupStore } from "../state/dedup.ts";
-import { eventId } from "../state/event-id.ts";
+import { canonicalJson, hashCanonical } from "../state/event-id.ts";
 import { CommitQueue } from "./commit-queue.ts";
 import type { RunCounts } from "./counts.ts";
 
@@ -48,8 +50,10 @@ export class Delivery {
   private readonly commits: CommitQueue<{ id: string; timeMs: number }> | undefined;
   failure: Failure | undefined;
   private sinceCollection = 0;
+  private readonly envelope;
 
   constructor(private readonly deps: DeliveryDeps) {
+    this.envelope = envelopeWriter(deps.meta);
     this.batcher = createBatcher({
       maxEvents: deps.sink.maxBatchEvents,
       maxBytes: deps.sink.maxBatchBytes,
@@ -66,18 +70,23 @@ export class Delivery {
     }
   }
 
-  async addPage(entries: AuditLogEntry[]): Promise<void> {
-    const { counts, dedup, meta } = this.deps;
+  async addPage(entries: PageItems): Promise<void> {
+    const { counts, dedup } = this.deps;
     counts.fetched += entries.length;
     this.sinceCollection += entries.length;
     if (this.sinceCollection >= COLLECT_EVERY_EVENTS) {
       this.sinceCollection = 0;
       collectGarbage();
     }
-    for (const entry of entries) {
+    for (let at = 0; at < entries.length; at++) {
+      const entry = entries[at] as AuditLogEntry;
       // A lost lease: another run owns the stream now, so nothing more is sent from here.
       if (this.failure || this.deps.leaseLost?.()) return;
-      const id = eventId(entry);
+      // The entry's own text when the page allowed cutting it out: forwarded untouched, and
+      // its canonical form is read off it rather than serialised again.
+      const text = entries.json?.[at];
+      const bytes = text === undefined ? undefined : canonicalBytes(text);
+      const id = hashCanonical(bytes ?? canonicalJson(entry));
       const startMs = eventTimeMs(entry);
       // Dedup needs a time that is the same on every run: end_time when start_time is missing.
       const timeMs = startMs ?? endTimeMs(entry) ?? this.deps.now();
@@ -92,8 +101,13 @@ export class Delivery {
         logger.warn(`entry ${id.slice(0, 12)} has no parseable start_time: sent with ingest time`);
       }
       this.pending.add(id);
-      const line = buildEnvelopeLine(entry, id, startMs ?? this.deps.now(), meta);
-      const batch = this.batcher.add({ id, timeMs, line });
+      const event = this.envelope(
+        text ?? JSON.stringify(entry),
+        id,
+        timeMs,
+        startMs ?? this.deps.now(),
+      );
+      const batch = this.batcher.add(event);
       if (batch) await this.dispatch(batch);
     }
   }
@@ -132,17 +146,12 @@ export class Delivery {
     counts.possibleDuplicates += result.possibleDuplicates;
     const deadLettered = await this.writeDeadLetters(result);
     // Ids Splunk accepted are committed even when the batch failed: they must never be resent.
-    const settled = new Set([...result.delivered, ...deadLettered.map((dead) => dead.id)]);
-    const events = head.batch.filter((event) => settled.has(event.id));
+    const events = settledEvents(head.batch, result.delivered, deadLettered);
     const forget = () => {
       for (const event of head.batch) this.pending.delete(event.id);
     };
-    if (this.commits && events.length) {
-      await this.commits.add({
-        events: events.map((event) => ({ id: event.id, timeMs: event.timeMs })),
-        done: forget,
-      });
-    } else forget();
+    if (this.commits && events.length) await this.commits.add({ events, done: forget });
+    else forget();
     counts.delivered += result.delivered.length;
     counts.deadLettered += deadLettered.length;
     if (result.failure && !this.failure) this.failure = result.failure;
@@ -172,4 +181,16 @@ export class Delivery {
     );
     return result.deadLettered;
   }
+}
+
+/** The batch's events Splunk accepted or that were dead-lettered, in batch order. */
+function settledEvents(
+  batch: SinkEvent[],
+  delivered: string[],
+  deadLettered: SendResult["deadLettered"],
+): SinkEvent[] {
+  // The usual case, every event accepted: the sender reports each event of the batch once.
+  if (delivered.length === batch.length && deadLettered.length === 0) return batch;
+  const settled = new Set([...delivered, ...deadLettered.map((dead) => dead.id)]);
+  return batch.filter((event) => settled.has(event.id));
 }

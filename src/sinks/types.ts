@@ -7,7 +7,9 @@ export interface SinkEvent {
   /** Event time in epoch milliseconds (from start_time, or ingest time when missing). */
   timeMs: number;
   /** The envelope as one JSON line, no trailing newline. */
-  line: string;
+  readonly line: string;
+  /** UTF-8 bytes of the line and its newline, when the producer counted them already. */
+  readonly bytes?: number;
 }
 
 export interface DeadLetter {

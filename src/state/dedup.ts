@@ -2,11 +2,13 @@
 // seconds, a few documents take milliseconds). Pruned by EVENT time, so a replayed range and the
 // live forwarder recognise the same event inside the retention.
 //
-// An hour is a base document plus small delta documents: a commit writes only its own batch's
-// ids (cheap at any volume). Deltas are compacted into the base once they hold as many ids as
-// the base does, so each id is rewritten only a few times however busy the hour. Hours are
-// loaded when an event of that hour is checked and can be forgotten once the run has moved on,
-// so memory follows the hours being worked on, not the retention.
+// An hour is a set of documents: each commit writes its own batch's ids as a new delta (cheap at
+// any volume). Once an hour has MIN_DELTAS documents, its smallest deltas are merged into one of
+// at most MERGE_MAX_IDS ids, so the files stay few and no write ever holds more than that many
+// ids in memory, however busy the hour (a whole-hour rewrite of 400k ids took ~100 MB). Base
+// documents written by earlier versions are still read, never rewritten. Hours are loaded when
+// an event of that hour is checked and can be forgotten once the run has moved on, so memory
+// follows the hours being worked on, not the retention.
 import { type DocStore, isFiniteNumber, isRecord, readDoc, writeDoc } from "./documents.ts";
 import { CorruptStateError } from "./errors.ts";
 import { IdSet } from "./id-set.ts";
@@ -30,8 +32,10 @@ export interface DedupSet {
 
 const HOUR_MS = 3_600_000;
 const KEY_PATTERN = /^dedup:(\d{4}-\d{2}-\d{2}T\d{2})(?:-d(\d+))?\.json$/;
-/** Deltas an hour collects at least before it is compacted into its base document. */
+/** Documents an hour collects before its smallest deltas are merged. */
 const MIN_DELTAS = 32;
+/** A merge writes at most this many ids (about 4.5 MB of JSON). */
+const MERGE_MAX_IDS = 65_536;
 
 export interface BucketDoc {
   v: 1;
@@ -48,8 +52,8 @@ interface HourKeys {
 
 interface LoadedHour {
   ids: IdSet;
-  /** Ids held in delta documents (the rest are in the base). */
-  deltaIds: number;
+  /** Ids in each delta document, by its sequence number. */
+  deltaSizes: Map<number, number>;
   minMs: number;
   maxMs: number;
 }
@@ -99,11 +103,11 @@ class LoadedSet implements DedupSet {
       ]).then(([base, deltas]) => {
         const hour = emptyHour();
         if (base) mergeInto(hour, base);
-        for (const delta of deltas) {
-          if (!delta) continue;
+        deltas.forEach((delta, at) => {
+          if (!delta) return;
           mergeInto(hour, delta);
-          hour.deltaIds += delta.ids.length;
-        }
+          hour.deltaSizes.set(keys.deltas[at] as number, delta.ids.length);
+        });
         this.hours.set(hourMs, hour);
         this.loading.delete(hourMs);
         return hour;
@@ -168,7 +172,7 @@ export function createDedupStore(docs: DocStore): DedupStore {
   };
 }
 
-/** Write the hour's new ids as one delta (or, past MAX_DELTAS, the compacted base). */
+/** Write the hour's new ids as one delta; then, past MIN_DELTAS documents, merge small ones. */
 async function commitHour(
   docs: DocStore,
   set: LoadedSet,
@@ -179,39 +183,70 @@ async function commitHour(
   const fresh = new Map<string, number>();
   for (const { id, timeMs } of events) if (!hour.ids.has(id)) fresh.set(id, timeMs);
   if (fresh.size === 0) return;
-  const times = [...fresh.values()];
-  const delta: BucketDoc = {
-    v: 1,
-    hour: hourName(hourMs),
-    minMs: Math.min(...times),
-    maxMs: Math.max(...times),
-    ids: [...fresh.keys()],
-  };
-  const keys = set.keys.get(hourMs) ?? { base: false, deltas: [] };
-  const baseIds = hour.ids.size - hour.deltaIds;
-  if (keys.deltas.length < MIN_DELTAS || hour.deltaIds + fresh.size < baseIds) {
-    const seq = (keys.deltas.at(-1) ?? 0) + 1;
-    await writeDoc(docs, keyFor(hourMs, seq), delta);
-    keys.deltas.push(seq);
-    hour.deltaIds += fresh.size;
-  } else {
-    // Base first: until the deltas are gone, a crash leaves ids in both, which is harmless.
-    const ids = [...hour.ids, ...delta.ids];
-    const base = {
-      ...delta,
-      minMs: Math.min(hour.minMs, delta.minMs),
-      maxMs: Math.max(hour.maxMs, delta.maxMs),
-      ids,
-    };
-    await writeDoc(docs, keyFor(hourMs), base);
-    await Promise.all(keys.deltas.map((seq) => docs.remove(keyFor(hourMs, seq))));
-    keys.base = true;
-    keys.deltas = [];
-    hour.deltaIds = 0;
+  let minMs = Number.POSITIVE_INFINITY;
+  let maxMs = 0;
+  for (const timeMs of fresh.values()) {
+    minMs = Math.min(minMs, timeMs);
+    maxMs = Math.max(maxMs, timeMs);
   }
+  const delta: BucketDoc = { v: 1, hour: hourName(hourMs), minMs, maxMs, ids: [...fresh.keys()] };
+  const keys = set.keys.get(hourMs) ?? { base: false, deltas: [] };
   set.keys.set(hourMs, keys);
+  const seq = (keys.deltas.at(-1) ?? 0) + 1;
+  await writeDoc(docs, keyFor(hourMs, seq), delta);
+  keys.deltas.push(seq);
+  hour.deltaSizes.set(seq, fresh.size);
   mergeInto(hour, delta);
   set.size += fresh.size;
+  if (keys.deltas.length + (keys.base ? 1 : 0) >= MIN_DELTAS)
+    await mergeSmallest(docs, hourMs, keys, hour);
+}
+
+/** Merge the smallest deltas into one new delta of at most MERGE_MAX_IDS ids. */
+async function mergeSmallest(
+  docs: DocStore,
+  hourMs: number,
+  keys: HourKeys,
+  hour: LoadedHour,
+): Promise<void> {
+  const chosen: number[] = [];
+  let total = 0;
+  for (const seq of [...keys.deltas].sort((a, b) => size(hour, a) - size(hour, b))) {
+    if (total + size(hour, seq) > MERGE_MAX_IDS) break;
+    chosen.push(seq);
+    total += size(hour, seq);
+  }
+  // Few small ones (the rest at the limit already): wait for more, never rewrite one per commit.
+  if (chosen.length < MIN_DELTAS / 2) return;
+  const parts = await Promise.all(chosen.map((seq) => readBucket(docs, keyFor(hourMs, seq))));
+  const ids = new Set<string>();
+  let minMs = Number.POSITIVE_INFINITY;
+  let maxMs = 0;
+  for (const part of parts) {
+    if (!part) continue;
+    for (const id of part.ids) ids.add(id);
+    minMs = Math.min(minMs, part.minMs);
+    maxMs = Math.max(maxMs, part.maxMs);
+  }
+  const seq = (keys.deltas.at(-1) ?? 0) + 1;
+  // The merged document first: until the parts are gone, a crash leaves ids in both (harmless).
+  await writeDoc(docs, keyFor(hourMs, seq), {
+    v: 1,
+    hour: hourName(hourMs),
+    minMs,
+    maxMs,
+    ids: [...ids],
+  });
+  await Promise.all(chosen.map((part) => docs.remove(keyFor(hourMs, part))));
+  const gone = new Set(chosen);
+  keys.deltas = [...keys.deltas.filter((part) => !gone.has(part)), seq];
+  for (const part of chosen) hour.deltaSizes.delete(part);
+  hour.deltaSizes.set(seq, ids.size);
+}
+
+/** Ids in a delta; one written by another process and never read here counts as large. */
+function size(hour: LoadedHour, seq: number): number {
+  return hour.deltaSizes.get(seq) ?? MERGE_MAX_IDS;
 }
 
 async function pruneExpired(docs: DocStore, set: LoadedSet, cutoff: number): Promise<void> {
@@ -227,7 +262,7 @@ async function pruneExpired(docs: DocStore, set: LoadedSet, cutoff: number): Pro
 }
 
 function emptyHour(): LoadedHour {
-  return { ids: new IdSet(), deltaIds: 0, minMs: Number.POSITIVE_INFINITY, maxMs: 0 };
+  return { ids: new IdSet(), deltaSizes: new Map(), minMs: Number.POSITIVE_INFINITY, maxMs: 0 };
 }
 
 function mergeInto(hour: LoadedHour, doc: BucketDoc): void {

@@ -20,10 +20,12 @@ export function eventId(entry: unknown): string {
 
 // One-shot `hash` is ~5x cheaper per event than createHash().update().digest(); runtimes
 // without it (older Deno) take the long way.
-const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
+const oneShot = (
+  nodeCrypto as { hash?: (alg: string, data: string | Uint8Array, enc: "hex") => string }
+).hash;
 
-/** SHA-256 hex of an already canonical serialisation. */
-function hashCanonical(canonical: string): string {
+/** SHA-256 hex of an already canonical serialisation (a string, or its UTF-8 bytes). */
+export function hashCanonical(canonical: string | Uint8Array): string {
   if (oneShot) return oneShot("sha256", canonical, "hex");
   return nodeCrypto.createHash("sha256").update(canonical).digest("hex");
 }

@@ -49,6 +49,30 @@ runStateSuite("fs", () => ({
 }));
 
 describe("fs store specifics", () => {
+  test("a busy hour stays in few documents, none of them over 65,536 ids, and loses nothing", async () => {
+    const stream = newStream();
+    const store = await openStateStore(config, stream);
+    const set = await store.dedup.load(NOW, DAY);
+    const total = 100_000;
+    for (let n = 0; n < total; n += 1000) {
+      const batch = Array.from({ length: 1000 }, (_, k) => ({
+        id: id(`busy-${n + k}`),
+        timeMs: NOW,
+      }));
+      await store.dedup.commit(set, batch);
+    }
+    const dir = dirname(pathForKey(join(root, stream), "dedup:2024-05-01T12.json"));
+    const docs = readdirSync(dir).filter((name) => name.includes("2024-05-01T12"));
+    expect(docs.length).toBeLessThanOrEqual(32);
+    for (const name of docs) {
+      const doc = JSON.parse(readFileSync(join(dir, name), "utf8")) as { ids: string[] };
+      expect(doc.ids.length).toBeLessThanOrEqual(65_536);
+    }
+    const again = await (await openStateStore(config, stream)).dedup.load(NOW, DAY);
+    expect(again.size).toBe(total);
+    for (let n = 0; n < total; n += 997) expect(await again.has(id(`busy-${n}`), NOW)).toBe(true);
+  });
+
   test("state files are 0600 and directories 0700", async () => {
     const stream = newStream();
     const store = await openStateStore(config, stream);
