@@ -112,9 +112,13 @@ export class Delivery {
     }
   }
 
-  /** A new chunk starts here: hours before it will not be checked again in this run. */
+  /**
+   * A new chunk starts here: hours that end before it are dropped from memory (a busy hour's ids
+   * are tens of MB). Its entries fall in its own hours; one that does not (a late entry) still
+   * finds its hour, read back from the store.
+   */
   startChunk(startMs: number): void {
-    this.deps.dedup?.set.forgetBefore(startMs - 3_600_000);
+    this.deps.dedup?.set.forgetBefore(startMs);
   }
 
   /** Send what is batched and wait until every batch is settled (a chunk boundary). */

@@ -164,6 +164,7 @@ async function deliverChunks(
   const chunks = readAhead(plan.chunks, (chunk) => ctx.client.pages(chunk), {
     concurrency: config.window.concurrency,
     pagesAhead: 2,
+    sharedAhead: 2,
   });
   let done = 0;
   let checkpointMs = plan.checkpointMs;
