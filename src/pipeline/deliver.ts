@@ -15,8 +15,13 @@ import { canonicalJson, hashCanonical } from "../state/event-id.ts";
 import { CommitQueue } from "./commit-queue.ts";
 import type { RunCounts } from "./counts.ts";
 
-/** Paced full collections keep peak memory flat in the run's length (see runtime/gc.ts). */
-const COLLECT_EVERY_EVENTS = 25_000;
+/**
+ * Paced full collections keep peak memory flat in the run's length (see runtime/gc.ts).
+ * Measured on 400k events: every 10k events costs ~5 % more CPU than every 25k and keeps the
+ * peak ~20 MB lower (137 vs 157 MB); never collecting peaks at ~200 MB. Pacing by the resident
+ * set instead was worse: freed memory the allocator keeps makes it ratchet up.
+ */
+const COLLECT_EVERY_EVENTS = 10_000;
 
 function endTimeMs(entry: AuditLogEntry): number | undefined {
   return typeof entry.end_time === "string" ? parseRfc3339(entry.end_time) : undefined;

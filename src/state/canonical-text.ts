@@ -5,14 +5,15 @@
 // an escape, whitespace, a number not in shortest form, a nested object or array, a duplicate
 // key, or a key an object lists out of insertion order (integer-like) or drops (`__proto__`).
 // Measured with the hash: less than half the cost of a sorted copy and JSON.stringify.
-
-const QUOTE = 34;
-const COMMA = 44;
-const COLON = 58;
-const OPEN_ARRAY = 91;
-const CLOSE_ARRAY = 93;
-const OPEN_OBJECT = 123;
-const CLOSE_OBJECT = 125;
+import {
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COLON,
+  COMMA,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+} from "../json-chars.ts";
 
 /** Key text bounds and pair bounds, four numbers a pair, reused between calls. */
 let spans = new Int32Array(64 * 4);
@@ -31,8 +32,8 @@ export function canonicalBytes(text: string): Uint8Array | undefined {
   const order = pairs > 0 ? sortedOrder(text, pairs) : [];
   if (!order) return undefined;
   if (scratch.length < text.length * 2 + 2) scratch = new Uint8Array(text.length * 4);
-  const written = encoder.encodeInto(text, scratch).written;
-  if (written !== text.length) return undefined;
+  const { read, written } = encoder.encodeInto(text, scratch);
+  if (read !== text.length || written !== text.length) return undefined;
   let sorted = true;
   for (let i = 0; i < pairs; i++) if (order[i] !== i) sorted = false;
   if (sorted) return scratch.subarray(0, written);
