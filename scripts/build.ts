@@ -32,6 +32,10 @@ function build(target: string, revision: string): string {
     `--target=${target}`,
     `--outfile=${outfile}`,
     "--minify",
+    // Verbs are imported lazily (commands/_list.ts): split, each verb's modules and the Node
+    // built-ins they import load only when it runs; one bundle loads them all at start (--help
+    // measured 58 ms with one bundle, 38 ms split, against a 21 ms hello-world floor).
+    "--splitting",
     "--bytecode",
     "--format=esm",
     "--sourcemap",

@@ -1,9 +1,8 @@
 // Run the CLI: version and help (our own plain 80-column renderer), typo suggestions, then the
-// verb; errors become one line, a hint and an exit code.
-import { stripVTControlCharacters } from "node:util";
-import { type ArgsDef, type CommandDef, runCommand } from "citty";
+// verb; errors become one line, a hint and an exit code. Help and version load nothing else.
+import { writeSync } from "node:fs";
+import type { ArgsDef, CommandDef } from "citty";
 import { AppError, EXIT } from "../errors.ts";
-import { logger } from "../log.ts";
 import { VERSION, versionLine } from "../version.ts";
 import { COMMAND_NAMES } from "./_catalog.ts";
 import { renderCommandHelp, renderTopHelp } from "./_help.ts";
@@ -13,34 +12,52 @@ export async function runCli(main: CommandDef, given = process.argv.slice(2)): P
   const rawArgs = conventionalForms(given);
   const [first] = rawArgs;
   if (rawArgs.length === 1 && (first === "--version" || first === "-v")) {
-    process.stdout.write(`${versionLine()}\n`);
+    print(1, `${versionLine()}\n`);
     return process.exit(EXIT.ok);
   }
   if (first === undefined || first.startsWith("-")) {
     const asked = first === "--help" || first === "-h";
     // Without a command, usage goes to stderr with exit 2 (a script called us wrongly).
-    (asked ? process.stdout : process.stderr).write(renderTopHelp(VERSION));
+    print(asked ? 1 : 2, renderTopHelp(VERSION));
     return process.exit(asked ? EXIT.ok : EXIT.usage);
   }
   if (!COMMAND_NAMES.includes(first)) {
+    const { logger } = await import("../log.ts");
     const close = suggest(first, COMMAND_NAMES);
     logger.error(`unknown command "${first}"${close ? `: did you mean "${close}"?` : ""}`);
     logger.info(`hint: ${PROGRAM} --help lists the commands`);
     return process.exit(EXIT.usage);
   }
   if (rawArgs.includes("--help") || rawArgs.includes("-h")) {
-    process.stdout.write(await commandHelp(main, first));
+    print(1, await commandHelp(main, first));
     return process.exit(EXIT.ok);
   }
   try {
+    const { runCommand } = await import("citty");
     await runCommand(main, { rawArgs });
   } catch (error) {
-    process.exitCode = report(error, rawArgs.includes("--verbose"));
+    process.exitCode = await report(error, rawArgs.includes("--verbose"));
   }
   return process.exit(process.exitCode ?? EXIT.ok);
 }
 
 const PROGRAM = "crusoe-splunk-hec";
+
+/**
+ * Help and version straight to the file descriptor: touching `process.stdout` loads Node's
+ * stream modules, most of a `--help` start-up. A closed pipe ends the output quietly; anything
+ * else unusual (a non-blocking descriptor) goes through the stream after all.
+ */
+function print(fd: 1 | 2, text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  let done = 0;
+  try {
+    while (done < bytes.length) done += writeSync(fd, bytes, done);
+  } catch (error) {
+    if ((error as { code?: string }).code === "EPIPE") return;
+    (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(done));
+  }
+}
 
 /** `help [command]` and `version`, as most CLIs accept them. */
 function conventionalForms(args: string[]): string[] {
@@ -61,7 +78,11 @@ async function resolve<T>(value: T | (() => T | Promise<T>) | Promise<T>): Promi
   return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
 }
 
-function report(error: unknown, verbose: boolean): number {
+async function report(error: unknown, verbose: boolean): Promise<number> {
+  // Loaded here, not at start: the logger (consola, node:util, streams) is most of what
+  // `--help` and `--version` would otherwise spend starting up.
+  const { logger } = await import("../log.ts");
+  const { stripVTControlCharacters } = await import("node:util");
   if (error instanceof AppError) {
     logger.error(error.message);
     if (error.hint) logger.info(`hint: ${error.hint}`);
