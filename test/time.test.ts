@@ -97,6 +97,16 @@ test("the fast path for Crusoe's own form agrees with the full parser, valid or 
     "2024-01-0xT00:00:00Z",
     "2024-01-01T00:00:00.1x2Z",
     "2024/01/01T00:00:00Z",
+    // A character just outside '0'..'9' where a digit goes, or another separator in each place.
+    "2024-01-0:T00:00:00Z",
+    "2024-01-1/T00:00:00Z",
+    "2024-01-01T00:00:00.1:2Z",
+    "2024-01-01T00:00:00./2Z",
+    "2024+01-01T00:00:00Z",
+    "2024-01+01T00:00:00Z",
+    "2024-01-01X00:00:00Z",
+    "2024-01-01T00-00:00Z",
+    "2024-01-01T00:00-00Z",
   ];
   const random = Array.from({ length: 5000 }, (_, n) => {
     const pad = (v: number, w: number) => String(v).padStart(w, "0");

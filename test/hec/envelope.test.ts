@@ -1,7 +1,9 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { createBatcher } from "../../src/hec/batcher.ts";
+import { Buffer } from "node:buffer";
+import { createBatcher, lineBytes } from "../../src/hec/batcher.ts";
+import { encodeBody } from "../../src/hec/body.ts";
 import { createCookieJar } from "../../src/hec/cookies.ts";
-import { buildEnvelopeLine } from "../../src/hec/envelope.ts";
+import { buildEnvelopeLine, envelopeWriter } from "../../src/hec/envelope.ts";
 import { hecEndpoints } from "../../src/hec/url.ts";
 import type { SinkEvent } from "../../src/sinks/types.ts";
 import { parseRetryAfter } from "../../src/wait.ts";
@@ -41,6 +43,36 @@ describe("envelope", () => {
     );
     expect(Object.keys(env)).toEqual(["time", "host", "source", "sourcetype", "fields", "event"]);
     expect(env.time).toBe(1_700_000_000);
+  });
+});
+
+describe("envelope events and the request body", () => {
+  const T = 1_725_380_856_954;
+  // Non-ASCII in the meta, the id and the event: bytes and characters differ everywhere.
+  const write = envelopeWriter({ host: "hôst", source: "s", sourcetype: "t", index: "ïdx" });
+
+  test("an envelope's byte count is its line's UTF-8 bytes and the newline", () => {
+    const event = write(JSON.stringify({ a: "é€😀", b: 1 }), "id-é", T, T);
+    expect(event.bytes).toBe(Buffer.byteLength(event.line) + 1);
+    expect(JSON.parse(event.line).event).toEqual({ a: "é€😀", b: 1 });
+  });
+
+  test("the body is each event's line and a newline, envelope events written in pieces", () => {
+    const events: SinkEvent[] = [
+      write('{"a":"é"}', "1", T, T),
+      { id: "2", timeMs: 0, line: '{"plain":"ü"}' },
+      write('{"b":[1,{"c":"😀"}]}', "3", T, T),
+    ];
+    const body = encodeBody(events);
+    expect(new TextDecoder().decode(body)).toBe(events.map((e) => `${e.line}\n`).join(""));
+    expect(body.length).toBe(events.reduce((n, e) => n + lineBytes(e), 0));
+  });
+
+  test("a body bigger than the reused buffer is written whole", () => {
+    const event = write(JSON.stringify({ big: "é".repeat(700_000) }), "big", T, T);
+    const body = encodeBody([event]);
+    expect(body.length).toBe(event.bytes);
+    expect(new TextDecoder().decode(body)).toBe(`${event.line}\n`);
   });
 });
 

@@ -101,3 +101,35 @@ test("after a lost lease nothing is written: another run may own the stream's do
   expect((await store.dedup.stats()).trackedIds).toBe(150);
   await sink.close();
 });
+
+test("a late entry whose hour was dropped at a chunk boundary is found on the store, not sent again", async () => {
+  hec = await startHecEmulator();
+  dir = mkdtempSync(join(tmpdir(), "csh-deliver-"));
+  store = await openStateStore(
+    { dir, lockTtlMs: 60_000, deadLetterFile: join(dir, "dl.ndjson") },
+    "s1",
+  );
+  const hour = 3_600_000;
+  const now = Date.now();
+  const entries = generateAuditEntries(20, { startMs: now - 3 * hour, endMs: now - 2.5 * hour });
+  const sink = createHecSink(hecConfigFor(hec, { batchSize: 100 }));
+  const counts = emptyCounts();
+  const delivery = new Delivery({
+    sink,
+    meta: { host: "h", source: "s", sourcetype: "t" },
+    counts,
+    deadLetterFile: join(dir, "dl.ndjson"),
+    dedup: { store: store.dedup, set: await store.dedup.load(now, 86_400_000) },
+    now: Date.now,
+  });
+  delivery.startChunk(now - 3 * hour);
+  await delivery.addPage(entries);
+  await delivery.flush();
+  // The next chunk starts hours later: the first chunk's hours leave memory.
+  delivery.startChunk(now - hour);
+  await delivery.addPage(entries.slice(3, 4));
+  await delivery.flush();
+  expect(counts.duplicates).toBe(1);
+  expect(hec.accepted.length).toBe(20);
+  await sink.close();
+});

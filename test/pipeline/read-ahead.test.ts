@@ -58,3 +58,55 @@ test("a failing chunk behind the head surfaces when it is reached, and nothing h
   await expect(run()).rejects.toThrow("chunk 2 failed");
   expect(seen).toEqual(["0:0", "0:1", "1:0", "1:1", "2:0"]);
 });
+
+test("behind a stalled head exactly the shared budget is read ahead, after many chunks ended behind it", async () => {
+  // Chunks 0-5 have one page (each one ends while behind the head), chunks 6-9 five each.
+  const pageCount = (chunk: number) => (chunk < 6 ? 1 : 5);
+  const fetched: number[] = []; // the chunk of each page asked of its source
+  const fetch = async function* (chunk: number) {
+    for (let page = 0; page < pageCount(chunk); page++) {
+      fetched.push(chunk);
+      yield `${chunk}:${page}`;
+    }
+  };
+  const chunks = Array.from({ length: 10 }, (_, n) => n);
+  const delivered: number[] = [];
+  const behind: number[] = [];
+  for await (const { chunk, pages } of readAhead(chunks, fetch, {
+    concurrency: 4,
+    pagesAhead: 2,
+    sharedAhead: 2,
+  })) {
+    for await (const _page of pages) {
+      delivered.push(chunk);
+      // The head's pages read before it was the head are delivered: it holds no budget now.
+      if (chunk >= 6 && delivered.filter((c) => c === chunk).length === 2) {
+        await Bun.sleep(20); // the head stalls: everything that may be read ahead now is
+        const count = (list: number[]) => list.filter((c) => c > chunk).length;
+        behind.push(count(fetched) - count(delivered));
+      }
+    }
+  }
+  expect(delivered).toEqual(chunks.flatMap((c) => Array(pageCount(c)).fill(c)));
+  // Pages held behind heads 6, 7, 8 and 9: the budget, used whole, until no chunk is left.
+  expect(behind).toEqual([2, 2, 2, 0]);
+});
+
+test("with no shared budget only the head reads, and each chunk is woken when it becomes the head", async () => {
+  const { chunks, fetch, held } = source(4, 3);
+  const seen: string[] = [];
+  for await (const { pages } of readAhead(chunks, fetch, {
+    concurrency: 3,
+    pagesAhead: 2,
+    sharedAhead: 0,
+  })) {
+    for await (const page of pages) {
+      await Bun.sleep(2);
+      held.now--;
+      seen.push(page);
+    }
+  }
+  expect(seen).toEqual(chunks.flatMap((c) => Array.from({ length: 3 }, (_, p) => `${c}:${p}`)));
+  // The head's 2 pages and the one being fetched for it; nothing behind it.
+  expect(held.max).toBeLessThanOrEqual(3);
+}, 5_000); // a chunk never woken hangs: fail fast

@@ -65,6 +65,7 @@ describe("canonical JSON read off an entry's text", () => {
       '{"__proto__":1,"a":2}', // dropped by a sorted copy
       '{"10":1,"9":2,"a":3}', // integer-like keys are listed first
       '{"b":1,"a":2} ', // trailing text
+      "{} ", // trailing text after an empty entry
     ]) {
       expect(canonicalFromText(text)).toBeUndefined();
       // and the parsed path still agrees with itself
@@ -77,7 +78,19 @@ describe("canonical JSON read off an entry's text", () => {
     expect(canonicalFromText('{"b":3,"a":4}')).toBe('{"a":4,"b":3}');
     expect(canonicalFromText('{"bb":3,"a":4}')).toBe('{"a":4,"bb":3}');
     expect(canonicalFromText('{"c":1,"b":2,"a":3}')).toBe('{"a":3,"b":2,"c":1}');
+    // The same count and key lengths, other keys: the keys are compared, not only measured.
+    expect(canonicalFromText('{"a":1,"b":2,"c":3}')).toBe('{"a":1,"b":2,"c":3}');
+    // A cached key that is a prefix of the new one: the lengths are compared too.
+    expect(canonicalFromText('{"a":1,"ab":2}')).toBe('{"a":1,"ab":2}');
+    expect(canonicalFromText('{"ac":1,"ab":2}')).toBe('{"ab":2,"ac":1}');
     expect(canonicalFromText('{"a":1,"b":2}')).toBe('{"a":1,"b":2}');
+  });
+
+  test("an entry bigger than the scratch buffer is sorted whole (the copy needs twice its size)", () => {
+    for (const size of [3_000, 9_000, 27_000]) {
+      const text = `{"b":"${"x".repeat(size)}","a":1}`;
+      expect(canonicalFromText(text)).toBe(canonicalJson(JSON.parse(text)));
+    }
   });
 });
 
@@ -89,6 +102,7 @@ describe("item texts cut out of a page", () => {
     const items = [
       { a: 'x"}]{[', b: ["\\", "]"] },
       { nested: { items: [{ x: 1 }] }, items: "no" },
+      { q: 'say "a"}] then "b"' }, // several escaped quotes in one string, brackets between
       ...generateAuditEntries(50, { startMs: 0, endMs: 3_600_000 }),
     ];
     const texts = itemTexts(page(items), items.length);
@@ -101,5 +115,11 @@ describe("item texts cut out of a page", () => {
     expect(itemTexts(`{"items":[{"a":1}],"items":[{"a":1},{"b":2}]}`, 2)).toBeUndefined();
     expect(itemTexts(page(items), 3)).toBeUndefined();
     expect(itemTexts('{"\\u0069tems":[{"a":1}]}', 1)).toBeUndefined();
+    // A carriage return inside an item (JSON whitespace) would break the envelope's line too.
+    expect(itemTexts('{"items":[{"a":\r1}]}', 1)).toBeUndefined();
+  });
+
+  test("objects in a later top-level array are not items", () => {
+    expect(itemTexts('{"items":[{"a":1}],"more":[{"b":2}]}', 1)).toEqual(['{"a":1}']);
   });
 });

@@ -73,6 +73,40 @@ describe("fs store specifics", () => {
     for (let n = 0; n < total; n += 997) expect(await again.has(id(`busy-${n}`), NOW)).toBe(true);
   });
 
+  test("an hour written by many short runs is still compacted: deltas read back are merged", async () => {
+    const stream = newStream();
+    const ids = Array.from({ length: 40 }, (_, n) => id(`run-${n}`));
+    for (const one of ids) {
+      // One commit per run, as forward-recent from cron does: every earlier delta is read back.
+      const store = await openStateStore(config, stream);
+      await store.dedup.commit(await store.dedup.load(NOW, DAY), [{ id: one, timeMs: NOW }]);
+      await store.close();
+    }
+    const dir = dirname(pathForKey(join(root, stream), "dedup:2024-05-01T12.json"));
+    expect(readdirSync(dir).filter((name) => name.includes("2024-05-01T12")).length).toBeLessThan(
+      32,
+    );
+    const again = await (await openStateStore(config, stream)).dedup.load(NOW, DAY);
+    expect(again.size).toBe(ids.length);
+    for (const one of ids) expect(await again.has(one, NOW)).toBe(true);
+  });
+
+  test("an hour of many tiny commits stays under 32 documents: merged deltas are merged again", async () => {
+    const stream = newStream();
+    const store = await openStateStore(config, stream);
+    const set = await store.dedup.load(NOW, DAY);
+    const dir = dirname(pathForKey(join(root, stream), "dedup:2024-05-01T12.json"));
+    let most = 0;
+    for (let n = 0; n < 800; n++) {
+      await store.dedup.commit(set, [{ id: id(`tiny-${n}`), timeMs: NOW }]);
+      const docs = readdirSync(dir).filter((name) => name.includes("2024-05-01T12")).length;
+      most = Math.max(most, docs);
+    }
+    expect(most).toBeLessThanOrEqual(32);
+    const again = await (await openStateStore(config, stream)).dedup.load(NOW, DAY);
+    expect(again.size).toBe(800);
+  });
+
   test("state files are 0600 and directories 0700", async () => {
     const stream = newStream();
     const store = await openStateStore(config, stream);

@@ -1,7 +1,10 @@
 // The compact id set behaves like a Set<string> of ids, for digests and for anything else.
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { IdSet } from "../../src/state/id-set.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 const digest = (n: number) => createHash("sha256").update(String(n)).digest("hex");
 
@@ -39,5 +42,15 @@ test("two digests that share their first bytes (the same slot) are both found", 
   set.add(a);
   expect(set.has(b)).toBe(false);
   set.add(b);
+  expect([set.has(a), set.has(b), set.size]).toEqual([true, true, 2]);
+});
+
+test("two digests that differ only in their last byte are two ids", () => {
+  const set = new IdSet();
+  const a = `${"ab".repeat(31)}00`;
+  const b = `${"ab".repeat(31)}01`;
+  set.add(a);
+  expect(set.has(b)).toBe(false);
+  expect(set.add(b)).toBe(true);
   expect([set.has(a), set.has(b), set.size]).toEqual([true, true, 2]);
 });

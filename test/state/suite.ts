@@ -101,6 +101,7 @@ export function runStateSuite(name: string, fixture: () => StoreFixture) {
         { id: id(2), timeMs: NOW - 2 * HOUR },
       ]);
       expect(await set.has(id(1), NOW - 10_000)).toBe(true); // the same run skips them too
+      expect(set.size).toBe(2); // and counts them: the stream has accepted events now
       const later = await (await open(stream)).dedup.load(NOW, DAY);
       expect(later.size).toBe(2);
       expect(await later.has(id(1), NOW - 10_000)).toBe(true);
