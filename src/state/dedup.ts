@@ -26,7 +26,10 @@ export interface DedupSet {
   has(id: string, timeMs: number): boolean | Promise<boolean>;
   /** Drop hours before this time from memory (they stay on the store). */
   forgetBefore(ms: number): void;
-  /** Ids tracked within the retention. */
+  /**
+   * Ids tracked when the set was loaded plus those committed since (hours expiring meanwhile
+   * are not subtracted): used as "this stream has delivered before".
+   */
   readonly size: number;
 }
 

@@ -1,7 +1,10 @@
 // Group commit: batches settled while a write runs join the next write, a bounded number wait,
 // and nothing is reported committed unless its write succeeded.
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { CommitQueue } from "../../src/pipeline/commit-queue.ts";
+
+// bun applies the preload's default timeout to the first test file only.
+setDefaultTimeout(30_000);
 
 function gate() {
   let open!: () => void;
