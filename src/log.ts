@@ -2,7 +2,8 @@
 // as text or one JSON object per line, and every line passes through redact().
 // A call may end with fields(...): counts and durations that --log-format json emits as
 // fields of their own (text shows them as key=value, unless the message already says them).
-import { type ConsolaReporter, createConsola, type LogObject } from "consola";
+// consola/core: the same createConsola without the default reporters, which import tty and util.
+import { type ConsolaReporter, createConsola, type LogObject } from "consola/core";
 import { redact } from "./redact.ts";
 
 const LEVELS: Record<string, number> = {

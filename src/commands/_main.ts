@@ -1,9 +1,9 @@
 // Run the CLI: version and help (our own plain 80-column renderer), typo suggestions, then the
 // verb; errors become one line, a hint and an exit code. Help and version load nothing else.
-import { writeSync } from "node:fs";
 import type { ArgsDef, CommandDef } from "citty";
 import { AppError, EXIT } from "../errors.ts";
 import { VERSION, versionLine } from "../version.ts";
+import { writeFd as print } from "../write-fd.ts";
 import { COMMAND_NAMES } from "./_catalog.ts";
 import { renderCommandHelp, renderTopHelp } from "./_help.ts";
 import { suggest } from "./_suggest.ts";
@@ -42,22 +42,6 @@ export async function runCli(main: CommandDef, given = process.argv.slice(2)): P
 }
 
 const PROGRAM = "crusoe-splunk-hec";
-
-/**
- * Help and version straight to the file descriptor: touching `process.stdout` loads Node's
- * stream modules, most of a `--help` start-up. A closed pipe ends the output quietly; anything
- * else unusual (a non-blocking descriptor) goes through the stream after all.
- */
-function print(fd: 1 | 2, text: string): void {
-  const bytes = new TextEncoder().encode(text);
-  let done = 0;
-  try {
-    while (done < bytes.length) done += writeSync(fd, bytes, done);
-  } catch (error) {
-    if ((error as { code?: string }).code === "EPIPE") return;
-    (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(done));
-  }
-}
 
 /** `help [command]` and `version`, as most CLIs accept them. */
 function conventionalForms(args: string[]): string[] {
