@@ -1,5 +1,5 @@
 // Character codes of JSON's punctuation, for the scanners that read JSON text without parsing it
-// (crusoe/item-json.ts, state/canonical-text.ts).
+// (crusoe/item-json.ts, state/canonical-text.ts) or write it (hec/body.ts).
 export const QUOTE = 34;
 export const COMMA = 44;
 export const COLON = 58;

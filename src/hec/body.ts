@@ -3,13 +3,13 @@
 // than encoding each line into its place once (measured on the bench data). The bytes go into
 // one reused scratch buffer: a fresh megabyte per request lives outside the JS heap, where the
 // collector notices it late, and peak memory tripled.
+import { CLOSE_OBJECT } from "../json-chars.ts";
 import type { SinkEvent } from "../sinks/types.ts";
 import { lineBytes } from "./batcher.ts";
 import { EnvelopeEvent } from "./envelope.ts";
 
 const encoder = new TextEncoder();
 const NEWLINE = 10;
-const CLOSE_OBJECT = 125;
 let scratch = new Uint8Array(1 << 20);
 
 /**
