@@ -5,11 +5,10 @@ import { StoppedError } from "../errors.ts";
 import { fields, logger } from "../log.ts";
 import { observeRequest, observeRetry } from "../metrics/observe.ts";
 import { computeBackoff, MAX_WAIT_MS, parseRetryAfter, sleep, withDeadline } from "../wait.ts";
-import type { AuditLogEntry } from "./entry.ts";
 import { CrusoeError } from "./errors.ts";
 import { readPages } from "./pages.ts";
 import { buildAuditQuery, type TimeWindow } from "./query.ts";
-import { isRetryableStatus, parsePage, statusError } from "./response.ts";
+import { isRetryableStatus, type PageItems, parsePage, statusError } from "./response.ts";
 import { canonicalQuery, createSigner, rfc3339Seconds, type Signer, signedPath } from "./sign.ts";
 
 export interface CrusoeClientOptions {
@@ -30,7 +29,7 @@ export interface CrusoeStats {
 }
 export interface CrusoeClient {
   /** Pages of one window [startMs, endMs); memory bounded by one page; guards repeated token/page. */
-  pages(window: TimeWindow): AsyncGenerator<AuditLogEntry[]>;
+  pages(window: TimeWindow): AsyncGenerator<PageItems>;
   /** Server time estimate in ms (local clock + skew learned from Date headers); probes first if needed. */
   serverNow(): Promise<number>;
   /** Signed limit=1 request for `health`: latency and skew (server - local, ms). */

@@ -6,8 +6,8 @@ import * as nodeCrypto from "node:crypto";
  * JSON with object keys sorted at every level; otherwise exactly what JSON.stringify writes.
  * A sorted copy then one native stringify: measured cheaper in Bun than a hand-written
  * serialiser or JSON.stringify with a key list (and trivially byte-identical to the ids already
- * stored). The envelope's event is a plain JSON.stringify of the entry (untouched, ~0.06 s per
- * 100k events), so the forwarded body keeps the API's key order.
+ * stored). The pipeline reads most entries' canonical form off their text instead
+ * (canonical-text.ts); this is the definition, and the path for what that declines.
  */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value)) ?? "null";

@@ -10,7 +10,7 @@ import { type HecEmulator, startHecEmulator } from "../../src/emulators/hec.ts";
 import { emptyCounts } from "../../src/pipeline/counts.ts";
 import { Delivery } from "../../src/pipeline/deliver.ts";
 import { createHecSink } from "../../src/sinks/hec.ts";
-import { openStateStore, type StateStore } from "../../src/state/store.ts";
+import { type OpenOptions, openStateStore, type StateStore } from "../../src/state/store.ts";
 
 setDefaultTimeout(30_000);
 let hec: HecEmulator | undefined;
@@ -22,28 +22,16 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test("flush() resolves only once the accepted ids are written, however slow the write", async () => {
+/** A HEC emulator, the real fs store in a fresh dir (with its crash seam), and a Delivery over both. */
+async function openDelivery(options: OpenOptions & { leaseLost?: () => string | undefined } = {}) {
   hec = await startHecEmulator();
   dir = mkdtempSync(join(tmpdir(), "csh-deliver-"));
-  // The real fs store; its crash seam holds every dedup document's rename until released.
-  let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let renames = 0;
   store = await openStateStore(
     { dir, lockTtlMs: 60_000, deadLetterFile: join(dir, "dl.ndjson") },
     "s1",
-    {
-      beforeRename: async (_temp, finalPath) => {
-        if (!finalPath.includes("/dedup/")) return;
-        renames++;
-        await held;
-      },
-    },
+    { beforeRename: options.beforeRename },
   );
   const now = Date.now();
-  const entries = generateAuditEntries(300, { startMs: now - 600_000, endMs: now, seed: 5 });
   const sink = createHecSink(hecConfigFor(hec, { batchSize: 100 }));
   const counts = emptyCounts();
   const delivery = new Delivery({
@@ -52,8 +40,27 @@ test("flush() resolves only once the accepted ids are written, however slow the 
     counts,
     deadLetterFile: join(dir, "dl.ndjson"),
     dedup: { store: store.dedup, set: await store.dedup.load(now, 86_400_000) },
+    leaseLost: options.leaseLost,
     now: Date.now,
   });
+  return { hec, store, now, sink, counts, delivery };
+}
+
+test("flush() resolves only once the accepted ids are written, however slow the write", async () => {
+  // The store's crash seam holds every dedup document's rename until released.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let renames = 0;
+  const { hec, store, now, sink, counts, delivery } = await openDelivery({
+    beforeRename: async (_temp, finalPath) => {
+      if (!finalPath.includes("/dedup/")) return;
+      renames++;
+      await held;
+    },
+  });
+  const entries = generateAuditEntries(300, { startMs: now - 600_000, endMs: now, seed: 5 });
   await delivery.addPage(entries);
   let flushed = false;
   const flushing = delivery.flush().then(() => {
@@ -71,25 +78,9 @@ test("flush() resolves only once the accepted ids are written, however slow the 
 });
 
 test("after a lost lease nothing is written: another run may own the stream's documents now", async () => {
-  hec = await startHecEmulator();
-  dir = mkdtempSync(join(tmpdir(), "csh-deliver-"));
-  store = await openStateStore(
-    { dir, lockTtlMs: 60_000, deadLetterFile: join(dir, "dl.ndjson") },
-    "s1",
-  );
-  const now = Date.now();
-  const entries = generateAuditEntries(300, { startMs: now - 600_000, endMs: now, seed: 6 });
-  const sink = createHecSink(hecConfigFor(hec, { batchSize: 100 }));
   let lost: string | undefined;
-  const delivery = new Delivery({
-    sink,
-    meta: { host: "h", source: "s", sourcetype: "t" },
-    counts: emptyCounts(),
-    deadLetterFile: join(dir, "dl.ndjson"),
-    dedup: { store: store.dedup, set: await store.dedup.load(now, 86_400_000) },
-    leaseLost: () => lost,
-    now: Date.now,
-  });
+  const { hec, store, now, sink, delivery } = await openDelivery({ leaseLost: () => lost });
+  const entries = generateAuditEntries(300, { startMs: now - 600_000, endMs: now, seed: 6 });
   await delivery.addPage(entries.slice(0, 150));
   await delivery.flush();
   expect((await store.dedup.stats()).trackedIds).toBe(150);
@@ -103,25 +94,9 @@ test("after a lost lease nothing is written: another run may own the stream's do
 });
 
 test("a late entry whose hour was dropped at a chunk boundary is found on the store, not sent again", async () => {
-  hec = await startHecEmulator();
-  dir = mkdtempSync(join(tmpdir(), "csh-deliver-"));
-  store = await openStateStore(
-    { dir, lockTtlMs: 60_000, deadLetterFile: join(dir, "dl.ndjson") },
-    "s1",
-  );
   const hour = 3_600_000;
-  const now = Date.now();
+  const { hec, now, sink, counts, delivery } = await openDelivery();
   const entries = generateAuditEntries(20, { startMs: now - 3 * hour, endMs: now - 2.5 * hour });
-  const sink = createHecSink(hecConfigFor(hec, { batchSize: 100 }));
-  const counts = emptyCounts();
-  const delivery = new Delivery({
-    sink,
-    meta: { host: "h", source: "s", sourcetype: "t" },
-    counts,
-    deadLetterFile: join(dir, "dl.ndjson"),
-    dedup: { store: store.dedup, set: await store.dedup.load(now, 86_400_000) },
-    now: Date.now,
-  });
   delivery.startChunk(now - 3 * hour);
   await delivery.addPage(entries);
   await delivery.flush();
