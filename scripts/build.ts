@@ -3,7 +3,7 @@
 // into dist/; tests build into a temporary directory so `bun test` never touches dist/)
 // Fails when bun prints an error even if it exits 0 (e.g. "Failed to generate bytecode").
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -23,7 +23,11 @@ function gitRevision(): string {
 }
 
 function build(target: string, revision: string): string {
-  const outfile = join(dist, `crusoe-splunk-hec-${target.replace(/^bun-/, "")}`);
+  const name = `crusoe-splunk-hec-${target.replace(/^bun-/, "")}`;
+  // Built in a directory of its own: with --splitting, bun writes each chunk's source map beside
+  // the binary, and only the binary (maps embedded) belongs in dist/.
+  const scratch = mkdtempSync(join(dist, `.build-${name}-`));
+  const outfile = join(scratch, name);
   const cmd = [
     "bun",
     "build",
@@ -44,15 +48,18 @@ function build(target: string, revision: string): string {
     `--define=BUILD_TARGET=${JSON.stringify(target)}`,
     `--define=BUILD_REVISION=${JSON.stringify(revision)}`,
   ];
-  const result = Bun.spawnSync(cmd, { cwd: root, stdout: "pipe", stderr: "pipe" });
-  const output = `${result.stdout.toString()}${result.stderr.toString()}`;
-  if (!result.success || /\berror\b|Failed to generate/i.test(output)) {
-    console.error(output);
-    throw new Error(`build for ${target} failed`);
+  try {
+    const result = Bun.spawnSync(cmd, { cwd: root, stdout: "pipe", stderr: "pipe" });
+    const output = `${result.stdout.toString()}${result.stderr.toString()}`;
+    if (!result.success || /\berror\b|Failed to generate/i.test(output)) {
+      console.error(output);
+      throw new Error(`build for ${target} failed`);
+    }
+    renameSync(outfile, join(dist, name));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
-  // The source map is embedded in the binary; the separate file is not shipped.
-  rmSync(`${outfile}.map`, { force: true });
-  return outfile;
+  return join(dist, name);
 }
 
 mkdirSync(dist, { recursive: true });

@@ -3,7 +3,7 @@
 import type { ArgsDef, CommandDef } from "citty";
 import { AppError, EXIT } from "../errors.ts";
 import { VERSION, versionLine } from "../version.ts";
-import { writeFd as print } from "../write-fd.ts";
+import { print } from "../print.ts";
 import { COMMAND_NAMES } from "./_catalog.ts";
 import { renderCommandHelp, renderTopHelp } from "./_help.ts";
 import { suggest } from "./_suggest.ts";

@@ -1,10 +1,10 @@
 // Crash-safe file writes: a reader sees the old document or the new one, never a torn mix.
 // Temp file in the same directory (same filesystem, so rename is atomic), fsync, rename, fsync
 // of the directory so the rename itself survives a power cut. Files 0600, directories 0700.
-import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { mkdir, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { randomHex } from "../random-hex.ts";
 import { fsFailure } from "./errors.ts";
 
 export const FILE_MODE = 0o600;
@@ -23,7 +23,7 @@ export async function ensureDir(dir: string): Promise<void> {
 export function tempPathFor(path: string): string {
   return join(
     dirname(path),
-    `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`,
+    `.${basename(path)}.tmp-${process.pid}-${randomHex(4)}`,
   );
 }
 

@@ -1,6 +1,6 @@
 // Event identity (DESIGN.md "Semantics users rely on"): SHA-256 of the canonical JSON, so two
 // entries that differ in any field are different events, whatever order the API lists keys in.
-import * as nodeCrypto from "node:crypto";
+import { sha256Hex } from "../runtime/sha256.ts";
 
 /**
  * JSON with object keys sorted at every level; otherwise exactly what JSON.stringify writes.
@@ -18,16 +18,9 @@ export function eventId(entry: unknown): string {
   return hashCanonical(canonicalJson(entry));
 }
 
-// One-shot `hash` is ~5x cheaper per event than createHash().update().digest(); runtimes
-// without it (older Deno) take the long way.
-const oneShot = (
-  nodeCrypto as { hash?: (alg: string, data: string | Uint8Array, enc: "hex") => string }
-).hash;
-
 /** SHA-256 hex of an already canonical serialisation (a string, or its UTF-8 bytes). */
 export function hashCanonical(canonical: string | Uint8Array): string {
-  if (oneShot) return oneShot("sha256", canonical, "hex");
-  return nodeCrypto.createHash("sha256").update(canonical).digest("hex");
+  return sha256Hex(canonical);
 }
 
 function sortKeys(value: unknown): unknown {

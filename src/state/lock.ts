@@ -1,7 +1,7 @@
 // One writer per stream (DESIGN.md "Locking"). The record names its holder so a blocked run can
 // say who holds the lock and since when; the token proves ownership for renew and release.
-import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { randomHex } from "../random-hex.ts";
 import { parseRfc3339 } from "../time.ts";
 import { isFiniteNumber, isRecord } from "./documents.ts";
 
@@ -41,7 +41,7 @@ export function newLockRecord(ttlMs: number, now = Date.now()): LockRecord {
   return {
     pid: process.pid,
     host: hostname(),
-    token: randomBytes(16).toString("hex"),
+    token: randomHex(16),
     since: new Date(now).toISOString(),
     expiresAt: new Date(now + ttlMs).toISOString(),
   };

@@ -1,7 +1,7 @@
 // A stream is one org + filter set + sink; its short id namespaces every state key so several
 // streams can share one state directory or Redis.
-import { createHash } from "node:crypto";
 import type { AuditFilters } from "../config/types.ts";
+import { sha256Hex } from "../runtime/sha256.ts";
 import { canonicalJson } from "./event-id.ts";
 
 /** What streamId returns: 12 hex digits (a directory name and a Redis key segment). */
@@ -15,5 +15,5 @@ export function streamId(input: { orgId: string; filters: AuditFilters; sink: st
     if (unique.length > 0) filters[name] = unique;
   }
   const text = canonicalJson({ orgId: input.orgId, filters, sink: input.sink });
-  return createHash("sha256").update(text).digest("hex").slice(0, 12);
+  return sha256Hex(text).slice(0, 12);
 }
