@@ -2,8 +2,8 @@
 // verb; errors become one line, a hint and an exit code. Help and version load nothing else.
 import type { ArgsDef, CommandDef } from "citty";
 import { AppError, EXIT } from "../errors.ts";
-import { VERSION, versionLine } from "../version.ts";
 import { print } from "../print.ts";
+import { VERSION, versionLine } from "../version.ts";
 import { COMMAND_NAMES } from "./_catalog.ts";
 import { renderCommandHelp, renderTopHelp } from "./_help.ts";
 import { suggest } from "./_suggest.ts";

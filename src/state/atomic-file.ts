@@ -21,10 +21,7 @@ export async function ensureDir(dir: string): Promise<void> {
 
 /** Temp files start with a dot and carry `.tmp-`, so key listings can skip them. */
 export function tempPathFor(path: string): string {
-  return join(
-    dirname(path),
-    `.${basename(path)}.tmp-${process.pid}-${randomHex(4)}`,
-  );
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomHex(4)}`);
 }
 
 export function isTempName(name: string): boolean {
