@@ -16,7 +16,7 @@ function summaryOf(stderr: string): string {
 }
 
 export async function benchIdleForward(binary: string): Promise<void> {
-  printSection("6. Idle forward (compiled binary, no new events; target < 150 ms wall)");
+  printSection("6. Idle forward (compiled binary, no new events; target < 100 ms wall)");
   const now = Date.now();
   // The last hour up to a minute ago: an idle run re-reads its 300 s overlap, all duplicates.
   const host = await startEmulatorHost({
@@ -46,7 +46,7 @@ export async function benchIdleForward(binary: string): Promise<void> {
     if (after !== delivered) throw new Error(`idle forward delivered ${after - delivered} events`);
     printTable(
       ["binary forward", "median", "min", "peak RSS", "target"],
-      [["idle (nothing new)", ms(idle.medianMs), ms(idle.minMs), mb(idle.rssBytes), "< 150 ms"]],
+      [["idle (nothing new)", ms(idle.medianMs), ms(idle.minMs), mb(idle.rssBytes), "< 100 ms"]],
     );
     note(`state: ${count(EVENTS)} tracked ids (first run delivered the last hour), fs store`);
     note(`a typical idle run: ${summaryOf(idle.lastStderr)}`);

@@ -23,6 +23,8 @@ export type RunMode =
 export interface RunContext {
   config: ResolvedConfig;
   client: CrusoeClient;
+  /** Crusoe's clock when the caller asked for it already (runOnce: while taking the lock). */
+  serverNow?: Promise<number>;
   store: StateStore;
   sink: Sink;
   /**
@@ -62,7 +64,7 @@ export async function runForward(mode: RunMode, ctx: RunContext): Promise<RunRep
   const retriesBefore = ctx.client.stats.retries;
   let report: RunReport;
   try {
-    const serverNowMs = await ctx.client.serverNow();
+    const serverNowMs = await (ctx.serverNow ?? ctx.client.serverNow());
     const plan = await planRun(mode, ctx, serverNowMs);
     report = await deliverChunks(plan, ctx, counts, serverNowMs);
   } catch (error) {
@@ -149,7 +151,10 @@ async function deliverChunks(
     serverNowMs - oldestMs + 3_600_000,
   );
   const dedup = config.window.dedupEnabled
-    ? { store: ctx.store.dedup, set: await ctx.store.dedup.load(serverNowMs, retentionMs) }
+    ? {
+        store: ctx.store.dedup,
+        set: await ctx.store.dedup.load(serverNowMs, retentionMs, oldestMs),
+      }
     : undefined;
   const delivery = new Delivery({
     sink: ctx.sink,

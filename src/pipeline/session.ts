@@ -69,6 +69,11 @@ export async function runOnce(
     ? AbortSignal.any([options.signal, leaseGone.signal])
     : leaseGone.signal;
   const sink = createSink(config, options.write, sinkSignal);
+  const client = createCrusoeClient(config.crusoe, { signal: options.signal });
+  // Crusoe's clock is asked for while the lock is taken: an idle cron run is mostly such waits.
+  // A failure surfaces where runForward awaits it (nowhere, when the lock is held).
+  const serverNow = client.serverNow();
+  serverNow.catch(() => {});
   try {
     // A dry run changes nothing, so it needs no lock.
     const acquired = config.dryRun
@@ -84,7 +89,8 @@ export async function runOnce(
     try {
       return await runForward(mode, {
         config,
-        client: createCrusoeClient(config.crusoe, { signal: options.signal }),
+        client,
+        serverNow,
         store,
         sink,
         signal: options.signal,

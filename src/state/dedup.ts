@@ -14,8 +14,11 @@ import { CorruptStateError } from "./errors.ts";
 import { IdSet } from "./id-set.ts";
 
 export interface DedupStore {
-  /** Validate every document within retention of nowMs (a corrupt one throws CorruptStateError naming it). */
-  load(nowMs: number, retentionMs: number): Promise<DedupSet>;
+  /**
+   * Validate every document within retention of nowMs (a corrupt one throws CorruptStateError
+   * naming it). The hour of `startMs` and the next, where a run starts, stay loaded as read.
+   */
+  load(nowMs: number, retentionMs: number, startMs?: number): Promise<DedupSet>;
   /** Add delivered (or dead-lettered) events, persisted before returning; prunes hours beyond retention. */
   commit(set: DedupSet, events: { id: string; timeMs: number }[]): Promise<void>;
   stats(): Promise<{ trackedIds: number; oldestMs?: number; newestMs?: number; buckets: number }>;
@@ -39,6 +42,8 @@ const KEY_PATTERN = /^dedup:(\d{4}-\d{2}-\d{2}T\d{2})(?:-d(\d+))?\.json$/;
 const MIN_DELTAS = 32;
 /** A merge writes at most this many ids (about 4.5 MB of JSON). */
 const MERGE_MAX_IDS = 65_536;
+/** Hours from a run's start that load() keeps as read (an idle run would read them twice). */
+const KEEP_HOURS = 2;
 
 export interface BucketDoc {
   v: 1;
@@ -100,17 +105,8 @@ class LoadedSet implements DedupSet {
     let loading = this.loading.get(hourMs);
     if (!loading) {
       const keys = this.keys.get(hourMs) ?? { base: false, deltas: [] };
-      loading = Promise.all([
-        keys.base ? readBucket(this.docs, keyFor(hourMs)) : undefined,
-        Promise.all(keys.deltas.map((seq) => readBucket(this.docs, keyFor(hourMs, seq)))),
-      ]).then(([base, deltas]) => {
-        const hour = emptyHour();
-        if (base) mergeInto(hour, base);
-        deltas.forEach((delta, at) => {
-          if (!delta) return;
-          mergeInto(hour, delta);
-          hour.deltaSizes.set(keys.deltas[at] as number, delta.ids.length);
-        });
+      loading = readHourDocs(this.docs, hourMs, keys).then((read) => {
+        const hour = loadedHour(keys, read);
         this.hours.set(hourMs, hour);
         this.loading.delete(hourMs);
         return hour;
@@ -123,7 +119,7 @@ class LoadedSet implements DedupSet {
 
 export function createDedupStore(docs: DocStore): DedupStore {
   return {
-    async load(nowMs, retentionMs) {
+    async load(nowMs, retentionMs, startMs) {
       const set = new LoadedSet(docs, nowMs, retentionMs);
       const cutoff = set.cutoffMs();
       for (const [hourMs, keys] of await listHours(docs)) {
@@ -132,9 +128,17 @@ export function createDedupStore(docs: DocStore): DedupStore {
       }
       // Read (and so validate) every document now: a corrupt one must stop the run before
       // anything is sent, not when its hour comes up. Only the count is kept (deltas hold
-      // only ids new to their hour, so lengths add up).
+      // only ids new to their hour, so lengths add up), and the hours the run starts in.
+      const keepFrom = startMs === undefined ? undefined : hourOf(startMs);
       for (const [hourMs, keys] of set.keys) {
-        for (const doc of await readHour(docs, hourMs, keys)) set.size += doc.ids.length;
+        const read = await readHourDocs(docs, hourMs, keys);
+        for (const doc of [read.base, ...read.deltas]) set.size += doc?.ids.length ?? 0;
+        if (
+          keepFrom !== undefined &&
+          hourMs >= keepFrom &&
+          hourMs < keepFrom + KEEP_HOURS * HOUR_MS
+        )
+          set.hours.set(hourMs, loadedHour(keys, read));
       }
       return set;
     },
@@ -163,8 +167,7 @@ export function createDedupStore(docs: DocStore): DedupStore {
       let newestMs: number | undefined;
       const hours = await listHours(docs);
       for (const [hourMs, keys] of hours) {
-        const hour = emptyHour();
-        for (const doc of await readHour(docs, hourMs, keys)) mergeInto(hour, doc);
+        const hour = loadedHour(keys, await readHourDocs(docs, hourMs, keys));
         if (hour.ids.size === 0) continue;
         trackedIds += hour.ids.size;
         oldestMs = Math.min(oldestMs ?? hour.minMs, hour.minMs);
@@ -268,20 +271,34 @@ function emptyHour(): LoadedHour {
   return { ids: new IdSet(), deltaSizes: new Map(), minMs: Number.POSITIVE_INFINITY, maxMs: 0 };
 }
 
+interface HourDocs {
+  base: BucketDoc | undefined;
+  /** In the order of the hour's `deltas` (undefined: removed since it was listed). */
+  deltas: (BucketDoc | undefined)[];
+}
+
+function readHourDocs(docs: DocStore, hourMs: number, keys: HourKeys): Promise<HourDocs> {
+  return Promise.all([
+    keys.base ? readBucket(docs, keyFor(hourMs)) : undefined,
+    Promise.all(keys.deltas.map((seq) => readBucket(docs, keyFor(hourMs, seq)))),
+  ]).then(([base, deltas]) => ({ base, deltas }));
+}
+
+function loadedHour(keys: HourKeys, read: HourDocs): LoadedHour {
+  const hour = emptyHour();
+  if (read.base) mergeInto(hour, read.base);
+  read.deltas.forEach((delta, at) => {
+    if (!delta) return;
+    mergeInto(hour, delta);
+    hour.deltaSizes.set(keys.deltas[at] as number, delta.ids.length);
+  });
+  return hour;
+}
+
 function mergeInto(hour: LoadedHour, doc: BucketDoc): void {
   for (const id of doc.ids) hour.ids.add(id);
   hour.minMs = Math.min(hour.minMs, doc.minMs);
   hour.maxMs = Math.max(hour.maxMs, doc.maxMs);
-}
-
-async function readHour(
-  docs: DocStore,
-  hourMs: number,
-  keys: HourKeys | undefined,
-): Promise<BucketDoc[]> {
-  if (!keys) return [];
-  const found = await Promise.all(keysOf(hourMs, keys).map((key) => readBucket(docs, key)));
-  return found.filter((doc): doc is BucketDoc => doc !== undefined);
 }
 
 function isExpired(hourMs: number, cutoff: number): boolean {
