@@ -34,9 +34,14 @@ export async function writeFileAtomic(
   beforeRename?: BeforeRename,
 ): Promise<void> {
   const dir = dirname(path);
-  await ensureDir(dir);
   const temp = tempPathFor(path);
-  await writeDurably(temp, data, path);
+  // The directory is made only when missing: a mkdir before every write cost a dedup commit one
+  // more trip through the thread pool, and it is missing once per stream.
+  await writeDurably(temp, data, path).catch(async (error) => {
+    if ((error as { code?: string }).code !== "ENOENT") throw error;
+    await ensureDir(dir);
+    await writeDurably(temp, data, path);
+  });
   try {
     await beforeRename?.(temp, path);
     // rename replaces the directory entry itself: a symlink planted at `path` is replaced, never
@@ -53,17 +58,22 @@ export async function writeFileAtomic(
 const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /**
- * Create a new file (failing with EEXIST if anything is there), write and fsync it. A failed
- * write (disk full) removes the file again: no 0-byte temp or lock file is left behind. Errors
- * name `shownAs`, the file the operator knows (the document, not its temp file).
+ * Create a new file (failing with EEXIST if anything is there), write and (if `durable`) fsync
+ * it. A failed write (disk full) removes the file again: no 0-byte temp or lock file is left
+ * behind. Errors name `shownAs`, the file the operator knows (the document, not its temp file).
  */
-export async function writeDurably(path: string, data: string, shownAs = path): Promise<void> {
+export async function writeDurably(
+  path: string,
+  data: string,
+  shownAs = path,
+  durable = true,
+): Promise<void> {
   const handle = await open(path, CREATE_NEW, FILE_MODE).catch((error) => {
     throw fsFailure("write", shownAs, error);
   });
   try {
     await handle.writeFile(data, "utf8");
-    await handle.sync();
+    if (durable) await handle.sync();
   } catch (error) {
     await handle.close().catch(() => {});
     await unlink(path).catch(() => {});

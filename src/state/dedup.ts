@@ -186,24 +186,26 @@ async function commitHour(
   events: { id: string; timeMs: number }[],
 ): Promise<void> {
   const hour = await set.hour(hourMs);
-  const fresh = new Map<string, number>();
-  for (const { id, timeMs } of events) if (!hour.ids.has(id)) fresh.set(id, timeMs);
-  if (fresh.size === 0) return;
+  const ids: string[] = [];
   let minMs = Number.POSITIVE_INFINITY;
   let maxMs = 0;
-  for (const timeMs of fresh.values()) {
+  for (const { id, timeMs } of events) {
+    if (hour.ids.has(id)) continue;
+    ids.push(id);
     minMs = Math.min(minMs, timeMs);
     maxMs = Math.max(maxMs, timeMs);
   }
-  const delta: BucketDoc = { v: 1, hour: hourName(hourMs), minMs, maxMs, ids: [...fresh.keys()] };
+  if (ids.length === 0) return;
   const keys = set.keys.get(hourMs) ?? { base: false, deltas: [] };
   set.keys.set(hourMs, keys);
   const seq = (keys.deltas.at(-1) ?? 0) + 1;
-  await writeDoc(docs, keyFor(hourMs, seq), delta);
+  await writeDoc(docs, keyFor(hourMs, seq), { v: 1, hour: hourName(hourMs), minMs, maxMs, ids });
+  // Into the set only once written: after a failed write the set still says "not delivered".
   keys.deltas.push(seq);
-  hour.deltaSizes.set(seq, fresh.size);
-  mergeInto(hour, delta);
-  set.size += fresh.size;
+  hour.deltaSizes.set(seq, ids.length);
+  hour.minMs = Math.min(hour.minMs, minMs);
+  hour.maxMs = Math.max(hour.maxMs, maxMs);
+  for (const id of ids) if (hour.ids.add(id)) set.size++;
   if (keys.deltas.length + (keys.base ? 1 : 0) >= MIN_DELTAS)
     await mergeSmallest(docs, hourMs, keys, hour);
 }

@@ -6,7 +6,7 @@ import { link, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { sleep } from "../wait.ts";
-import { ensureDir, syncDir, tempPathFor, writeDurably, writeFileAtomic } from "./atomic-file.ts";
+import { ensureDir, tempPathFor, writeDurably, writeFileAtomic } from "./atomic-file.ts";
 import { fsFailure, StateError } from "./errors.ts";
 import { codeOf } from "./fs-driver.ts";
 import {
@@ -23,6 +23,12 @@ import {
 } from "./lock.ts";
 
 const MUTEX_WAIT_MS = 2_000;
+/**
+ * Lock and mutex files are not fsynced: they only exclude processes that are running, and a
+ * power cut ends every holder; a lock file lost or torn by one reads as stale. (An fsync here
+ * cost an idle cron run two disk flushes, tens of ms each on a busy disk.)
+ */
+const DURABLE = false;
 /** A takeover takes milliseconds; a mutex this old belongs to a process that died mid-way. */
 const MUTEX_STALE_MS = 10_000;
 
@@ -41,10 +47,9 @@ export function createFsLockManager(streamDir: string): LockManager {
   /** Creates the lock file only if none exists; the content is complete before it is visible. */
   const linkNew = async (record: LockRecord): Promise<boolean> => {
     const temp = tempPathFor(lockPath);
-    await writeDurably(temp, JSON.stringify(record), lockPath);
+    await writeDurably(temp, JSON.stringify(record), lockPath, DURABLE);
     try {
       await link(temp, lockPath);
-      await syncDir(streamDir);
       return true;
     } catch (error) {
       if (codeOf(error) === "EEXIST") return false;
@@ -63,7 +68,7 @@ export function createFsLockManager(streamDir: string): LockManager {
     });
     for (;;) {
       try {
-        await writeDurably(mutexPath, mine);
+        await writeDurably(mutexPath, mine, mutexPath, DURABLE);
         break;
       } catch (error) {
         if (codeOf(error) !== "EEXIST") throw error;
