@@ -3,9 +3,12 @@
 // live forwarder recognise the same event inside the retention.
 //
 // An hour is a set of documents: each commit writes its own batch's ids as a new delta (cheap at
-// any volume). Once an hour has MIN_DELTAS documents, its smallest deltas are merged into one of
-// at most MERGE_MAX_IDS ids, so the files stay few and no write ever holds more than that many
-// ids in memory, however busy the hour (a whole-hour rewrite of 400k ids took ~100 MB). Base
+// any volume). Deltas are merged in size tiers (sizes within a factor of 16): once a tier holds
+// MERGE_COUNT deltas, they become one of at most MERGE_MAX_IDS ids. So the files stay few (at
+// most 15 per tier, plus merged ones of 4,096+ ids), an id is rewritten about once per tier,
+// not at every merge (merging "the smallest" re-merged the same ids over and over: ~0.5 CPU-s
+// per 100k events), and no write ever holds more than MERGE_MAX_IDS ids in memory, however busy
+// the hour (a whole-hour rewrite of 400k ids took ~100 MB). Base
 // documents written by earlier versions are still read, never rewritten. Hours are loaded when
 // an event of that hour is checked and can be forgotten once the run has moved on, so memory
 // follows the hours being worked on, not the retention.
@@ -38,8 +41,8 @@ export interface DedupSet {
 
 const HOUR_MS = 3_600_000;
 const KEY_PATTERN = /^dedup:(\d{4}-\d{2}-\d{2}T\d{2})(?:-d(\d+))?\.json$/;
-/** Documents an hour collects before its smallest deltas are merged. */
-const MIN_DELTAS = 32;
+/** Deltas of one size tier that are merged into one. */
+const MERGE_COUNT = 16;
 /** A merge writes at most this many ids (about 4.5 MB of JSON). */
 const MERGE_MAX_IDS = 65_536;
 /** Hours from a run's start that load() keeps as read (an idle run would read them twice). */
@@ -178,7 +181,7 @@ export function createDedupStore(docs: DocStore): DedupStore {
   };
 }
 
-/** Write the hour's new ids as one delta; then, past MIN_DELTAS documents, merge small ones. */
+/** Write the hour's new ids as one delta; then merge a size tier that is full. */
 async function commitHour(
   docs: DocStore,
   set: LoadedSet,
@@ -206,26 +209,47 @@ async function commitHour(
   hour.minMs = Math.min(hour.minMs, minMs);
   hour.maxMs = Math.max(hour.maxMs, maxMs);
   for (const id of ids) if (hour.ids.add(id)) set.size++;
-  if (keys.deltas.length + (keys.base ? 1 : 0) >= MIN_DELTAS)
-    await mergeSmallest(docs, hourMs, keys, hour);
+  await mergeFullTier(docs, hourMs, keys, hour);
 }
 
-/** Merge the smallest deltas into one new delta of at most MERGE_MAX_IDS ids. */
-async function mergeSmallest(
+/** Size tier of a delta: 0 for 1-15 ids, 1 for 16-255, 2 for 256-4,095, and so on. */
+function tierOf(ids: number): number {
+  return Math.floor(Math.log2(Math.max(ids, 1)) / 4);
+}
+
+/** Merge MERGE_COUNT deltas of the smallest full tier into one of at most MERGE_MAX_IDS ids. */
+async function mergeFullTier(
   docs: DocStore,
   hourMs: number,
   keys: HourKeys,
   hour: LoadedHour,
 ): Promise<void> {
-  const chosen: number[] = [];
-  let total = 0;
-  for (const seq of [...keys.deltas].sort((a, b) => size(hour, a) - size(hour, b))) {
-    if (total + size(hour, seq) > MERGE_MAX_IDS) break;
-    chosen.push(seq);
-    total += size(hour, seq);
+  const tiers = new Map<number, number[]>();
+  for (const seq of keys.deltas) {
+    const tier = tierOf(size(hour, seq));
+    const seqs = tiers.get(tier);
+    if (seqs) seqs.push(seq);
+    else tiers.set(tier, [seq]);
   }
-  // Few small ones (the rest at the limit already): wait for more, never rewrite one per commit.
-  if (chosen.length < MIN_DELTAS / 2) return;
+  for (const tier of [...tiers.keys()].sort((a, b) => a - b)) {
+    const seqs = tiers.get(tier) as number[];
+    if (seqs.length < MERGE_COUNT) continue;
+    const chosen = seqs.sort((a, b) => size(hour, a) - size(hour, b)).slice(0, MERGE_COUNT);
+    // Full deltas (16 of 4,096+ ids can exceed the bound) stay as they are.
+    if (chosen.reduce((sum, seq) => sum + size(hour, seq), 0) > MERGE_MAX_IDS) continue;
+    await mergeDeltas(docs, hourMs, keys, hour, chosen);
+    return;
+  }
+}
+
+/** Merge the chosen deltas into one new delta. */
+async function mergeDeltas(
+  docs: DocStore,
+  hourMs: number,
+  keys: HourKeys,
+  hour: LoadedHour,
+  chosen: number[],
+): Promise<void> {
   const parts = await Promise.all(chosen.map((seq) => readBucket(docs, keyFor(hourMs, seq))));
   const ids = new Set<string>();
   let minMs = Number.POSITIVE_INFINITY;

@@ -54,8 +54,9 @@ describe("fs store specifics", () => {
     const store = await openStateStore(config, stream);
     const set = await store.dedup.load(NOW, DAY);
     const total = 100_000;
-    for (let n = 0; n < total; n += 1000) {
-      const batch = Array.from({ length: 1000 }, (_, k) => ({
+    // Commits of 5,000 ids: sixteen of them hold more than one merge may write.
+    for (let n = 0; n < total; n += 5000) {
+      const batch = Array.from({ length: 5000 }, (_, k) => ({
         id: id(`busy-${n + k}`),
         timeMs: NOW,
       }));
@@ -71,6 +72,32 @@ describe("fs store specifics", () => {
     const again = await (await openStateStore(config, stream)).dedup.load(NOW, DAY);
     expect(again.size).toBe(total);
     for (let n = 0; n < total; n += 997) expect(await again.has(id(`busy-${n}`), NOW)).toBe(true);
+  });
+
+  test("merging rewrites a busy hour's ids at most once more, not at every merge", async () => {
+    const stream = newStream();
+    const store = await openStateStore(config, stream);
+    const set = await store.dedup.load(NOW, DAY);
+    const dir = dirname(pathForKey(join(root, stream), "dedup:2024-05-01T12.json"));
+    const total = 64_000;
+    const seen = new Set<string>();
+    let written = 0;
+    for (let n = 0; n < total; n += 1000) {
+      const batch = Array.from({ length: 1000 }, (_, k) => ({
+        id: id(`rewrite-${n + k}`),
+        timeMs: NOW,
+      }));
+      await store.dedup.commit(set, batch);
+      // Every document that appeared since the last commit was written once, whole.
+      for (const name of readdirSync(dir).filter((file) => !seen.has(file))) {
+        seen.add(name);
+        written += (JSON.parse(readFileSync(join(dir, name), "utf8")) as { ids: string[] }).ids
+          .length;
+      }
+    }
+    await store.close();
+    expect(written).toBeGreaterThanOrEqual(total);
+    expect(written).toBeLessThanOrEqual(2 * total);
   });
 
   test("an hour written by many short runs is still compacted: deltas read back are merged", async () => {
