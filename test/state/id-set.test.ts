@@ -54,3 +54,35 @@ test("two digests that differ only in their last byte are two ids", () => {
   expect(set.add(b)).toBe(true);
   expect([set.has(a), set.has(b), set.size]).toEqual([true, true, 2]);
 });
+
+test("past the table's 65,536 ids, digests sorted into runs are still found, once each", () => {
+  const set = new IdSet();
+  const reference = new Set<string>();
+  // Two digests with the same first four bytes (the run's search key) and one more that shares
+  // them but was never added.
+  const twins = [`a1b2c3d4${"1".repeat(56)}`, `a1b2c3d4${"2".repeat(56)}`];
+  const stranger = `a1b2c3d4${"3".repeat(56)}`;
+  // The last digest in any order: found at the very end of its run.
+  const last = "f".repeat(64);
+  for (const id of [...twins, last]) {
+    set.add(id);
+    reference.add(id);
+  }
+  for (let n = 0; n < 140_000; n++) {
+    expect(set.add(digest(n))).toBe(true);
+    reference.add(digest(n));
+  }
+  // Already held, in the run or in the table: never added twice.
+  expect([set.add(digest(3)), set.add(digest(139_999)), set.add(twins[0] as string)]).toEqual([
+    false,
+    false,
+    false,
+  ]);
+  expect(set.size).toBe(140_003);
+  expect([...twins, last].map((id) => set.has(id))).toEqual([true, true, true]);
+  expect(set.has(stranger)).toBe(false);
+  let found = 0;
+  for (let n = 0; n < 141_000; n++) if (set.has(digest(n))) found++;
+  expect(found).toBe(140_000);
+  expect(new Set(set)).toEqual(reference);
+});
