@@ -5,10 +5,9 @@ import type { ArgsDef } from "citty";
 import { SETTINGS, type Setting } from "../config/settings.ts";
 import { AUDIT_FILTER_NAMES } from "../config/types.ts";
 import { COMMANDS } from "./_catalog.ts";
+import { PROGRAM, WIDTH, wrap } from "./_top-help.ts";
 
-const WIDTH = 80;
 const FLAG_COLUMN = 28;
-const PROGRAM = "crusoe-splunk-hec";
 
 const SETTING_BY_FLAG = new Map(SETTINGS.filter((s) => s.flag).map((s) => [s.flag, s]));
 const FILTER_FLAGS = new Set(AUDIT_FILTER_NAMES.map((name) => name.replaceAll("_", "-")));
@@ -92,19 +91,6 @@ function valueName(flag: string, setting: Setting | undefined): string {
   return flag === "org-id" ? "UUID" : "NAME";
 }
 
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
-}
-
 function describeFlag(flag: string, def: ArgsDef[string]): [string, string] {
   const setting = SETTING_BY_FLAG.get(flag);
   const left = def.type === "boolean" ? `--${flag}` : `--${flag} ${valueName(flag, setting)}`;
@@ -153,38 +139,5 @@ export function renderCommandHelp(name: string, description: string, args: ArgsD
         ...wrap(`${PROGRAM} ${example}`, WIDTH - 4).map((l, i) => (i ? "      " : "  ") + l),
       );
   }
-  return `${out.join("\n")}\n`;
-}
-
-export function renderTopHelp(version: string): string {
-  const width = Math.max(...COMMANDS.map((command) => command.name.length)) + 4;
-  const out = [
-    `${PROGRAM} ${version}: forward Crusoe Cloud audit logs to Splunk HEC`,
-    "",
-    `Usage: ${PROGRAM} <command> [flags]`,
-    "",
-    "Commands:",
-  ];
-  for (const command of COMMANDS) {
-    const body = wrap(command.summary, WIDTH - 2 - width);
-    out.push(
-      ...body.map(
-        (line, i) => (i ? " ".repeat(2 + width) : `  ${command.name.padEnd(width)}`) + line,
-      ),
-    );
-  }
-  out.push(
-    "",
-    "Examples:",
-    `  ${PROGRAM} config-check        # what it will use, and from where`,
-    `  ${PROGRAM} forward --dry-run   # fetch and show; send nothing`,
-    `  ${PROGRAM} forward             # the cron command`,
-    `  ${PROGRAM} status --check      # monitoring: exit 0 OK, 2 CRITICAL`,
-    "",
-    `'${PROGRAM} <command> --help' (or 'help <command>') lists its flags;`,
-    `'${PROGRAM} --version' (or 'version') prints the version. Settings also`,
-    "come from environment variables and ./.env; 'config-check' shows where each",
-    "value came from.",
-  );
   return `${out.join("\n")}\n`;
 }

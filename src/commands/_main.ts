@@ -5,8 +5,8 @@ import { AppError, EXIT } from "../errors.ts";
 import { print } from "../print.ts";
 import { VERSION, versionLine } from "../version.ts";
 import { COMMAND_NAMES } from "./_catalog.ts";
-import { renderCommandHelp, renderTopHelp } from "./_help.ts";
 import { suggest } from "./_suggest.ts";
+import { renderTopHelp } from "./_top-help.ts";
 
 export async function runCli(main: CommandDef, given = process.argv.slice(2)): Promise<never> {
   const rawArgs = conventionalForms(given);
@@ -55,6 +55,7 @@ async function commandHelp(main: CommandDef, name: string): Promise<string> {
   const command = await resolve(subCommands?.[name]);
   const meta = await resolve(command?.meta);
   const args = (await resolve(command?.args)) as ArgsDef;
+  const { renderCommandHelp } = await import("./_help.ts");
   return renderCommandHelp(name, meta?.description ?? "", args ?? {});
 }
 
