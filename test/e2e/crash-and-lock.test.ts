@@ -54,6 +54,20 @@ for (const store of ["fs", "redis"] as const) {
   });
 }
 
+test("a run that finds the lock held exits 75 even when Crusoe does not answer", async () => {
+  world = await startWorld({ events: 1500 });
+  world.hec.fail({ slowMs: 300 }, 15);
+  const env = { ...world.env, BATCH_SIZE: "50" };
+  const first = spawnBinary(["forward"], { env });
+  await waitFor(() => (world?.hec.accepted.length ?? 0) > 0);
+  // Nothing listens on port 9: Crusoe's clock, asked for while the lock is tried, fails at once.
+  const second = await runBinary(["forward"], {
+    env: { ...env, CRUSOE_BASE_URL: "http://127.0.0.1:9/v1", MAX_RETRIES: "0" },
+  });
+  expect([second.code, second.stderr]).toEqual([75, expect.stringMatching(/holds the lock/)]);
+  expect(await first.exited).toBe(0);
+});
+
 test("two forward runs at once: one exits 75 naming the holder, no duplicates", async () => {
   world = await startWorld({ events: 1500 });
   // The first run must still hold the lock when the second starts, on a loaded machine too:
