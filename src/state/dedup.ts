@@ -189,16 +189,18 @@ async function commitHour(
   events: { id: string; timeMs: number }[],
 ): Promise<void> {
   const hour = await set.hour(hourMs);
-  const ids: string[] = [];
+  // A Set: a batch may hold an id twice (the document must not, or sizes count it twice).
+  const fresh = new Set<string>();
   let minMs = Number.POSITIVE_INFINITY;
   let maxMs = 0;
   for (const { id, timeMs } of events) {
-    if (hour.ids.has(id)) continue;
-    ids.push(id);
+    if (hour.ids.has(id) || fresh.has(id)) continue;
+    fresh.add(id);
     minMs = Math.min(minMs, timeMs);
     maxMs = Math.max(maxMs, timeMs);
   }
-  if (ids.length === 0) return;
+  if (fresh.size === 0) return;
+  const ids = [...fresh];
   const keys = set.keys.get(hourMs) ?? { base: false, deltas: [] };
   set.keys.set(hourMs, keys);
   const seq = (keys.deltas.at(-1) ?? 0) + 1;

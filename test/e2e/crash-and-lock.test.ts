@@ -1,6 +1,9 @@
 // Kill -9 mid-run, two runs at once, daemon SIGTERM, late events: what users depend on when
 // things go wrong. The compiled binary runs as a subprocess; state in fs or a real Redis.
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
 import { generateAuditEntries } from "../../src/emulators/audit-data.ts";
 import { runBinary, spawnBinary } from "../helpers/binary.ts";
 import { redisAvailable, useRedis } from "../helpers/redis.ts";
@@ -66,6 +69,32 @@ test("a run that finds the lock held exits 75 even when Crusoe does not answer",
   });
   expect([second.code, second.stderr]).toEqual([75, expect.stringMatching(/holds the lock/)]);
   expect(await first.exited).toBe(0);
+});
+
+test("Crusoe's clock failing while the lock is slow to take: exit 75 naming the holder, no stray error", async () => {
+  world = await startWorld({ events: 10 });
+  expect((await runBinary(["forward"], { env: world.env })).code).toBe(0);
+  const [stream] = readdirSync(world.stateDir).filter((name) => !name.startsWith("."));
+  const dir = join(world.stateDir, stream as string);
+  // A lapsed lock of another host, and a takeover in progress by a live process (this one):
+  // the run waits on the takeover mutex for seconds, long after Crusoe's clock has failed.
+  const past = new Date(Date.now() - 60_000).toISOString();
+  const lapsed = { pid: 1, host: "elsewhere", token: "t", since: past, expiresAt: past };
+  writeFileSync(join(dir, "lock"), JSON.stringify(lapsed));
+  const mutex = join(dir, "lock.takeover");
+  const owner = { pid: process.pid, host: hostname(), at: new Date().toISOString() };
+  writeFileSync(mutex, JSON.stringify(owner));
+  const fresh = setInterval(() => utimesSync(mutex, new Date(), new Date()), 1000);
+  try {
+    const run = await runBinary(["forward"], {
+      env: { ...world.env, CRUSOE_BASE_URL: "http://127.0.0.1:9/v1", MAX_RETRIES: "0" },
+    });
+    expect([run.code, run.stderr]).toEqual([75, expect.stringMatching(/holds the lock/)]);
+    // The clock's failure was nobody's to report: no stray rejection on stderr either.
+    expect(run.stderr).not.toMatch(/ECONNREFUSED|connect/i);
+  } finally {
+    clearInterval(fresh);
+  }
 });
 
 test("two forward runs at once: one exits 75 naming the holder, no duplicates", async () => {

@@ -109,6 +109,48 @@ export function runStateSuite(name: string, fixture: () => StoreFixture) {
       expect(await later.has(id(3), NOW)).toBe(false);
     });
 
+    test("a batch that holds an id twice records it once", async () => {
+      const stream = newStream();
+      const store = await open(stream);
+      const set = await store.dedup.load(NOW, DAY);
+      const twice = { id: id("twice"), timeMs: NOW };
+      await store.dedup.commit(set, [twice, { id: id("once"), timeMs: NOW }, twice]);
+      expect(set.size).toBe(2);
+      // What a later run reads: the document holds each id once.
+      expect((await (await open(stream)).dedup.load(NOW, DAY)).size).toBe(2);
+      expect((await store.dedup.stats()).trackedIds).toBe(2);
+    });
+
+    test("the hours a run starts in are kept from load's read: found at once, take commits", async () => {
+      const stream = newStream();
+      const first = await open(stream);
+      const before = await first.dedup.load(NOW, DAY);
+      const early = Array.from({ length: 20 }, (_, n) => id(`start-${n}`));
+      // The run's first hour (several deltas, so a merge follows below) and the next one.
+      for (const one of early) await first.dedup.commit(before, [{ id: one, timeMs: NOW - HOUR }]);
+      await first.dedup.commit(before, [{ id: id("next"), timeMs: NOW }]);
+      await first.dedup.commit(before, [{ id: id("older"), timeMs: NOW - 3 * HOUR }]);
+
+      const set = await (await open(stream)).dedup.load(NOW, DAY, NOW - HOUR);
+      expect(set.size).toBe(22);
+      // Kept hours answer synchronously, from the documents load() read.
+      expect(early.map((one) => set.has(one, NOW - HOUR))).toEqual(early.map(() => true));
+      expect(set.has(id("next"), NOW)).toBe(true);
+      expect(set.has(id("other"), NOW - HOUR)).toBe(false);
+      expect(await set.has(id("older"), NOW - 3 * HOUR)).toBe(true);
+      // Commits to a kept hour (and the merge they cause) lose nothing, in this run or the next.
+      const added = Array.from({ length: 16 }, (_, n) => id(`added-${n}`));
+      const store = await open(stream);
+      for (const one of added) await store.dedup.commit(set, [{ id: one, timeMs: NOW - HOUR }]);
+      expect(added.every((one) => set.has(one, NOW - HOUR) === true)).toBe(true);
+      set.forgetBefore(NOW + HOUR);
+      expect(await set.has(early[0] as string, NOW - HOUR)).toBe(true);
+      const later = await (await open(stream)).dedup.load(NOW, DAY);
+      expect(later.size).toBe(38);
+      for (const one of [...early, ...added]) expect(await later.has(one, NOW - HOUR)).toBe(true);
+      expect((await store.dedup.stats()).trackedIds).toBe(38);
+    });
+
     test("ids are pruned by event time, not by when they were sent", async () => {
       const stream = newStream();
       const store = await open(stream);
