@@ -23,7 +23,7 @@ export type RunMode =
 export interface RunContext {
   config: ResolvedConfig;
   client: CrusoeClient;
-  /** Crusoe's clock when the caller asked for it already (runOnce: while taking the lock). */
+  /** Crusoe's clock, asked for already (runOnce: while taking the lock); a failure is thrown. */
   serverNow?: Promise<number>;
   store: StateStore;
   sink: Sink;
@@ -64,7 +64,9 @@ export async function runForward(mode: RunMode, ctx: RunContext): Promise<RunRep
   const retriesBefore = ctx.client.stats.retries;
   let report: RunReport;
   try {
-    const serverNowMs = await (ctx.serverNow ?? ctx.client.serverNow());
+    // Asked for before the lock (which can take seconds): now it only adds the learnt skew.
+    await ctx.serverNow;
+    const serverNowMs = await ctx.client.serverNow();
     const plan = await planRun(mode, ctx, serverNowMs);
     report = await deliverChunks(plan, ctx, counts, serverNowMs);
   } catch (error) {
