@@ -22,6 +22,15 @@ async function statusOf(w: World) {
 }
 
 describe("forward (compiled binary)", () => {
+  test("a run long enough for the paced collections (every 5k events) delivers each event once", async () => {
+    world = await startWorld({ events: 12_000 });
+    const run = await runBinary(["forward"], { env: world.env });
+    expect([run.code, run.stderr]).toEqual([0, expect.stringContaining("delivered 12000")]);
+    const ids = world.acceptedIds();
+    expect(new Set(ids)).toEqual(new Set(idsOf(world.entries)));
+    expect(repeats(ids)).toBe(0);
+  });
+
   test("delivers every event of a multi-page window once, with _time = start_time; a second run sends nothing", async () => {
     world = await startWorld({ events: 2500 });
     const first = await runBinary(["forward"], { env: world.env });
