@@ -57,12 +57,21 @@ for (const store of ["fs", "redis"] as const) {
   });
 }
 
-test("a run that finds the lock held exits 75 even when Crusoe does not answer", async () => {
-  world = await startWorld({ events: 1500 });
-  world.hec.fail({ slowMs: 300 }, 15);
-  const env = { ...world.env, BATCH_SIZE: "50" };
+/** A forward run of 1,500 events that is holding the lock (and sending) when this returns. */
+async function startLockHolder() {
+  const started = await startWorld({ events: 1500 });
+  world = started;
+  // The first run must still hold the lock when the second starts, on a loaded machine too:
+  // 30 requests of 50 events, the first 15 of them slowed (about 2 s at 2 in flight).
+  started.hec.fail({ slowMs: 300 }, 15);
+  const env = { ...started.env, BATCH_SIZE: "50" };
   const first = spawnBinary(["forward"], { env });
-  await waitFor(() => (world?.hec.accepted.length ?? 0) > 0);
+  await waitFor(() => started.hec.accepted.length > 0);
+  return { world: started, env, first };
+}
+
+test("a run that finds the lock held exits 75 even when Crusoe does not answer", async () => {
+  const { env, first } = await startLockHolder();
   // Nothing listens on port 9: Crusoe's clock, asked for while the lock is tried, fails at once.
   const second = await runBinary(["forward"], {
     env: { ...env, CRUSOE_BASE_URL: "http://127.0.0.1:9/v1", MAX_RETRIES: "0" },
@@ -98,19 +107,13 @@ test("Crusoe's clock failing while the lock is slow to take: exit 75 naming the 
 });
 
 test("two forward runs at once: one exits 75 naming the holder, no duplicates", async () => {
-  world = await startWorld({ events: 1500 });
-  // The first run must still hold the lock when the second starts, on a loaded machine too:
-  // 30 requests of 50 events, the first 15 of them slowed (about 2 s at 2 in flight).
-  world.hec.fail({ slowMs: 300 }, 15);
-  const env = { ...world.env, BATCH_SIZE: "50" };
-  const first = spawnBinary(["forward"], { env });
-  await waitFor(() => (world?.hec.accepted.length ?? 0) > 0);
+  const { world: held, env, first } = await startLockHolder();
   const second = await runBinary(["forward"], { env });
   expect(second.code).toBe(75);
   expect(second.stderr).toMatch(/holds the lock.*pid \d+ on /);
   expect(await first.exited).toBe(0);
-  expect(repeats(world.acceptedIds())).toBe(0);
-  expect(new Set(world.acceptedIds()).size).toBe(1500);
+  expect(repeats(held.acceptedIds())).toBe(0);
+  expect(new Set(held.acceptedIds()).size).toBe(1500);
 });
 
 describe("daemon", () => {

@@ -19,20 +19,27 @@ function source(chunkCount: number, pages: number) {
   return { chunks, fetch, held };
 }
 
-test("pages come in order, and the chunks behind the head share one small budget", async () => {
-  const { chunks, fetch, held } = source(10, 6);
+/** Delivers every page, each slower than it is read (so read-ahead fills up); their order. */
+async function deliverSlowly(
+  { chunks, fetch, held }: ReturnType<typeof source>,
+  options: Parameters<typeof readAhead>[2],
+  pageMs: number,
+): Promise<string[]> {
   const seen: string[] = [];
-  for await (const { pages } of readAhead(chunks, fetch, {
-    concurrency: 4,
-    pagesAhead: 2,
-    sharedAhead: 2,
-  })) {
+  for await (const { pages } of readAhead(chunks, fetch, options)) {
     for await (const page of pages) {
-      await Bun.sleep(3); // delivery is slower than reading: read-ahead fills up
+      await Bun.sleep(pageMs);
       held.now--;
       seen.push(page);
     }
   }
+  return seen;
+}
+
+test("pages come in order, and the chunks behind the head share one small budget", async () => {
+  const read = source(10, 6);
+  const { chunks, held } = read;
+  const seen = await deliverSlowly(read, { concurrency: 4, pagesAhead: 2, sharedAhead: 2 }, 3);
   expect(seen).toEqual(chunks.flatMap((c) => Array.from({ length: 6 }, (_, p) => `${c}:${p}`)));
   // The head's 2 pages, the page being fetched for it, the shared 2, and the one being delivered.
   expect(held.max).toBeLessThanOrEqual(6);
@@ -93,19 +100,9 @@ test("behind a stalled head exactly the shared budget is read ahead, after many 
 });
 
 test("with no shared budget only the head reads, and each chunk is woken when it becomes the head", async () => {
-  const { chunks, fetch, held } = source(4, 3);
-  const seen: string[] = [];
-  for await (const { pages } of readAhead(chunks, fetch, {
-    concurrency: 3,
-    pagesAhead: 2,
-    sharedAhead: 0,
-  })) {
-    for await (const page of pages) {
-      await Bun.sleep(2);
-      held.now--;
-      seen.push(page);
-    }
-  }
+  const read = source(4, 3);
+  const { chunks, held } = read;
+  const seen = await deliverSlowly(read, { concurrency: 3, pagesAhead: 2, sharedAhead: 0 }, 2);
   expect(seen).toEqual(chunks.flatMap((c) => Array.from({ length: 3 }, (_, p) => `${c}:${p}`)));
   // The head's 2 pages and the one being fetched for it; nothing behind it.
   expect(held.max).toBeLessThanOrEqual(3);

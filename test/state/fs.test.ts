@@ -48,6 +48,16 @@ runStateSuite("fs", () => ({
   deleteRaw: (stream, key) => rm(pathForKey(join(root, stream), key), { force: true }),
 }));
 
+/** The documents of the hour at NOW (2024-05-01T12) of a stream: file names, then id counts. */
+const HOUR = "2024-05-01T12";
+const hourDir = (stream: string) => dirname(pathForKey(join(root, stream), `dedup:${HOUR}.json`));
+const hourDocs = (dir: string) => readdirSync(dir).filter((name) => name.includes(HOUR));
+const idsIn = (dir: string, name: string) =>
+  (JSON.parse(readFileSync(join(dir, name), "utf8")) as { ids: string[] }).ids.length;
+/** `length` delivered events at NOW with ids `<name>-<from>`, `<name>-<from + 1>`... */
+const batchOf = (name: string, length: number, from = 0) =>
+  Array.from({ length }, (_, k) => ({ id: id(`${name}-${from + k}`), timeMs: NOW }));
+
 describe("fs store specifics", () => {
   test("a busy hour stays in few documents, none of them over 65,536 ids, and loses nothing", async () => {
     const stream = newStream();
@@ -55,20 +65,11 @@ describe("fs store specifics", () => {
     const set = await store.dedup.load(NOW, DAY);
     const total = 100_000;
     // Commits of 5,000 ids: sixteen of them hold more than one merge may write.
-    for (let n = 0; n < total; n += 5000) {
-      const batch = Array.from({ length: 5000 }, (_, k) => ({
-        id: id(`busy-${n + k}`),
-        timeMs: NOW,
-      }));
-      await store.dedup.commit(set, batch);
-    }
-    const dir = dirname(pathForKey(join(root, stream), "dedup:2024-05-01T12.json"));
-    const docs = readdirSync(dir).filter((name) => name.includes("2024-05-01T12"));
+    for (let n = 0; n < total; n += 5000) await store.dedup.commit(set, batchOf("busy", 5000, n));
+    const dir = hourDir(stream);
+    const docs = hourDocs(dir);
     expect(docs.length).toBeLessThanOrEqual(32);
-    for (const name of docs) {
-      const doc = JSON.parse(readFileSync(join(dir, name), "utf8")) as { ids: string[] };
-      expect(doc.ids.length).toBeLessThanOrEqual(65_536);
-    }
+    for (const name of docs) expect(idsIn(dir, name)).toBeLessThanOrEqual(65_536);
     const again = await (await openStateStore(config, stream)).dedup.load(NOW, DAY);
     expect(again.size).toBe(total);
     for (let n = 0; n < total; n += 997) expect(await again.has(id(`busy-${n}`), NOW)).toBe(true);
@@ -78,21 +79,16 @@ describe("fs store specifics", () => {
     const stream = newStream();
     const store = await openStateStore(config, stream);
     const set = await store.dedup.load(NOW, DAY);
-    const dir = dirname(pathForKey(join(root, stream), "dedup:2024-05-01T12.json"));
+    const dir = hourDir(stream);
     const total = 64_000;
     const seen = new Set<string>();
     let written = 0;
     for (let n = 0; n < total; n += 1000) {
-      const batch = Array.from({ length: 1000 }, (_, k) => ({
-        id: id(`rewrite-${n + k}`),
-        timeMs: NOW,
-      }));
-      await store.dedup.commit(set, batch);
+      await store.dedup.commit(set, batchOf("rewrite", 1000, n));
       // Every document that appeared since the last commit was written once, whole.
       for (const name of readdirSync(dir).filter((file) => !seen.has(file))) {
         seen.add(name);
-        written += (JSON.parse(readFileSync(join(dir, name), "utf8")) as { ids: string[] }).ids
-          .length;
+        written += idsIn(dir, name);
       }
     }
     await store.close();
@@ -104,19 +100,13 @@ describe("fs store specifics", () => {
     const stream = newStream();
     const store = await openStateStore(config, stream);
     const set = await store.dedup.load(NOW, DAY);
-    const dir = dirname(pathForKey(join(root, stream), "dedup:2024-05-01T12.json"));
-    const batch = (name: string, length: number) =>
-      Array.from({ length }, (_, k) => ({ id: id(`${name}-${k}`), timeMs: NOW }));
+    const dir = hourDir(stream);
     // 5,000 + 15 x 4,096 ids are more than one merge may write; the sixteen of 4,096 are not.
-    await store.dedup.commit(set, batch("big", 5000));
-    for (let n = 0; n < 16; n++) await store.dedup.commit(set, batch(`full-${n}`, 4096));
+    await store.dedup.commit(set, batchOf("big", 5000));
+    for (let n = 0; n < 16; n++) await store.dedup.commit(set, batchOf(`full-${n}`, 4096));
     await store.close();
-    const sizes = readdirSync(dir)
-      .filter((name) => name.includes("2024-05-01T12"))
-      .map(
-        (name) =>
-          (JSON.parse(readFileSync(join(dir, name), "utf8")) as { ids: string[] }).ids.length,
-      )
+    const sizes = hourDocs(dir)
+      .map((name) => idsIn(dir, name))
       .sort((a, b) => a - b);
     expect(sizes).toEqual([5000, 65_536]);
   });
@@ -124,7 +114,7 @@ describe("fs store specifics", () => {
   test("an hour written by many short runs is still compacted: deltas read back are merged", async () => {
     const stream = newStream();
     const ids = Array.from({ length: 120 }, (_, n) => id(`run-${n}`));
-    const dir = dirname(pathForKey(join(root, stream), "dedup:2024-05-01T12.json"));
+    const dir = hourDir(stream);
     let most = 0;
     for (const one of ids) {
       // One commit per run, as forward-recent from cron does: every earlier delta is read back,
@@ -132,8 +122,7 @@ describe("fs store specifics", () => {
       const store = await openStateStore(config, stream);
       await store.dedup.commit(await store.dedup.load(NOW, DAY), [{ id: one, timeMs: NOW }]);
       await store.close();
-      const docs = readdirSync(dir).filter((name) => name.includes("2024-05-01T12")).length;
-      most = Math.max(most, docs);
+      most = Math.max(most, hourDocs(dir).length);
     }
     // Size tiers: at most 15 deltas of 1 id (+1 just written) and 120 / 16 merged ones.
     expect(most).toBeLessThanOrEqual(16 + 8);
@@ -146,12 +135,11 @@ describe("fs store specifics", () => {
     const stream = newStream();
     const store = await openStateStore(config, stream);
     const set = await store.dedup.load(NOW, DAY);
-    const dir = dirname(pathForKey(join(root, stream), "dedup:2024-05-01T12.json"));
+    const dir = hourDir(stream);
     let most = 0;
     for (let n = 0; n < 800; n++) {
-      await store.dedup.commit(set, [{ id: id(`tiny-${n}`), timeMs: NOW }]);
-      const docs = readdirSync(dir).filter((name) => name.includes("2024-05-01T12")).length;
-      most = Math.max(most, docs);
+      await store.dedup.commit(set, batchOf("tiny", 1, n));
+      most = Math.max(most, hourDocs(dir).length);
     }
     expect(most).toBeLessThanOrEqual(32);
     const again = await (await openStateStore(config, stream)).dedup.load(NOW, DAY);
