@@ -8,10 +8,10 @@
 // most 15 per tier, plus merged ones of 4,096+ ids), an id is rewritten about once per tier,
 // not at every merge (merging "the smallest" merged the same ids again and again: 157k ids
 // written for 64k committed), and no write ever holds more than MERGE_MAX_IDS ids in memory,
-// however busy the hour (a whole-hour rewrite of 400k ids took ~100 MB). Base
-// documents written by earlier versions are still read, never rewritten. Hours are loaded when
-// an event of that hour is checked and can be forgotten once the run has moved on, so memory
-// follows the hours being worked on, not the retention.
+// however busy the hour (a whole-hour rewrite of 400k ids took ~100 MB). Base documents written
+// by earlier versions are still read, never rewritten. Hours are loaded when an event of that
+// hour is checked and can be forgotten once the run has moved on, so memory follows the hours
+// being worked on, not the retention.
 import { type DocStore, isFiniteNumber, isRecord, readDoc, writeDoc } from "./documents.ts";
 import { CorruptStateError } from "./errors.ts";
 import { IdSet } from "./id-set.ts";
