@@ -1,8 +1,7 @@
 // Request-body compression. Synchronous on purpose: a promisified node:zlib call hops to the
 // thread pool and back, which costs about as much as deflating a 1 MB body at level 1, and the
 // loop has nothing else to do meanwhile (the other request in flight is waiting on the network).
-// node:zlib is fetched on the first body, not at import: loading it costs ~18 ms in a compiled
-// binary, and an idle cron run never compresses anything.
+import { gzipSync } from "../runtime/gzip.ts";
 
 /** Smaller bodies gain nothing from compression (docs/splunk-hec.md). */
 export const GZIP_MIN_BYTES = 1500;
@@ -12,9 +11,6 @@ export const GZIP_MIN_BYTES = 1500;
  */
 const GZIP_LEVEL = 1;
 
-let zlib: typeof import("node:zlib") | undefined;
-
-export function gzipBody(body: string | Uint8Array): Uint8Array<ArrayBuffer> {
-  zlib ??= process.getBuiltinModule("node:zlib");
-  return zlib.gzipSync(body, { level: GZIP_LEVEL }) as Uint8Array<ArrayBuffer>;
+export function gzipBody(body: Uint8Array): Uint8Array<ArrayBuffer> {
+  return gzipSync(body, GZIP_LEVEL);
 }

@@ -88,7 +88,7 @@ export function createTransport(
       const extra: Record<string, string> = { "Content-Type": "application/json" };
       // Bytes may be a view of a reused buffer (hec/body.ts): gzip or copy before any await.
       let payload: BodyInit;
-      if (config.gzip && body.length >= GZIP_MIN_BYTES) {
+      if (config.gzip && typeof body !== "string" && body.length >= GZIP_MIN_BYTES) {
         payload = gzipBody(body);
         extra["Content-Encoding"] = "gzip";
       } else payload = typeof body === "string" ? body : body.slice();
