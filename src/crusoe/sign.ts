@@ -1,5 +1,6 @@
 // Crusoe request signing, version 1.0, byte-for-byte like the official Go client (client-go auth.go).
 import { UsageError } from "../errors.ts";
+import { hmacSha256 } from "../runtime/hmac.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -130,18 +131,11 @@ export type Signer = (input: SignInput) => Promise<Signed>;
 
 /** Import the HMAC key once; the returned signer is cheap to call per attempt. */
 export async function createSigner(accessKeyId: string, secretAccessKey: string): Promise<Signer> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    decodeSecret(secretAccessKey) as Uint8Array<ArrayBuffer>,
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+  const mac = await hmacSha256(decodeSecret(secretAccessKey) as Uint8Array<ArrayBuffer>);
   return async ({ method, path, query, timestamp }) => {
     const canonical = canonicalQuery(query);
     const stringToSign = `${path}\n${canonical}\n${method}\n${timestamp}\n`;
-    const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(stringToSign));
-    const authorization = `Bearer 1.0:${accessKeyId}:${encodeBase64Url(new Uint8Array(mac))}`;
+    const authorization = `Bearer 1.0:${accessKeyId}:${encodeBase64Url(await mac(stringToSign))}`;
     return { authorization, canonicalQuery: canonical, stringToSign };
   };
 }

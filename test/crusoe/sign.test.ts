@@ -2,12 +2,14 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   canonicalQuery,
   decodeSecret,
+  encodeBase64Url,
   parseWireQuery,
   queryEscape,
   rfc3339Seconds,
   signRequest,
 } from "../../src/crusoe/sign.ts";
 import { UsageError } from "../../src/errors.ts";
+import { webCryptoHmacSha256 } from "../../src/runtime/hmac.ts";
 
 // bun applies the preload's default timeout to the first test file only.
 setDefaultTimeout(30_000);
@@ -34,6 +36,14 @@ describe("reference vectors from the official Go signer", () => {
     expect(s.authorization).toBe(
       "Bearer 1.0:TESTKEYID0123456789abc:LevYyZ9Vc7NNgT-AsOmNqyHFPudQ4_iHYR82ubwYALo",
     );
+  });
+
+  test("1 through Web Crypto, the path taken under Deno", async () => {
+    const mac = await webCryptoHmacSha256(
+      decodeSecret(KEY.secretAccessKey) as Uint8Array<ArrayBuffer>,
+    );
+    const signature = await mac("/v1alpha5/locations\n\nGET\n2025-09-03T16:07:36Z\n");
+    expect(encodeBase64Url(signature)).toBe("LevYyZ9Vc7NNgT-AsOmNqyHFPudQ4_iHYR82ubwYALo");
   });
 
   test("2: audit-logs window", async () => {
