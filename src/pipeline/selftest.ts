@@ -10,6 +10,7 @@ import { startCrusoeEmulator } from "../emulators/crusoe.ts";
 import { startHecEmulator } from "../emulators/hec.ts";
 import { EXIT } from "../errors.ts";
 import { eventId } from "../state/event-id.ts";
+import { referenceChecks } from "./selftest-reference.ts";
 import { runOnce } from "./session.ts";
 
 const EVENTS = 3000;
@@ -31,6 +32,7 @@ export async function runSelftest(print: (line: string) => void): Promise<boolea
     print(`${passed ? "ok  " : "FAIL"}  ${what}`);
   };
   try {
+    for (const { passed, what } of await referenceChecks()) check(passed, what);
     const config = configForEmulators(crusoe, hec, stateDir);
     hec.poisonWhen((envelope) =>
       (envelope.fields as Record<string, string>)?.crusoe_event_id === poisonId
