@@ -151,9 +151,7 @@ export class IdSet {
     this.runs.push({ heads, words });
     this.inRuns += n;
     this.count = 0;
-    // The table is emptied, not replaced: a busy hour fills it again at once, and growing it
-    // anew from MIN_SLOTS (7 doublings, ~8 MB allocated a run) made adding 100k ids 16 % dearer.
-    this.used.fill(0);
+    this.resetTable(MIN_SLOTS);
   }
 }
 
