@@ -9,7 +9,7 @@ import {
   signRequest,
 } from "../../src/crusoe/sign.ts";
 import { UsageError } from "../../src/errors.ts";
-import { webCryptoHmacSha256 } from "../../src/runtime/hmac.ts";
+import { hmacSha256, webCryptoHmacSha256 } from "../../src/runtime/hmac.ts";
 
 // bun applies the preload's default timeout to the first test file only.
 setDefaultTimeout(30_000);
@@ -44,6 +44,14 @@ describe("reference vectors from the official Go signer", () => {
     );
     const signature = await mac("/v1alpha5/locations\n\nGET\n2025-09-03T16:07:36Z\n");
     expect(encodeBase64Url(signature)).toBe("LevYyZ9Vc7NNgT-AsOmNqyHFPudQ4_iHYR82ubwYALo");
+  });
+
+  test("the runtime's HMAC and Web Crypto agree beyond ASCII (a decoded path may hold any text)", async () => {
+    const key = decodeSecret(KEY.secretAccessKey) as Uint8Array<ArrayBuffer>;
+    const [runtime, web] = await Promise.all([hmacSha256(key), webCryptoHmacSha256(key)]);
+    for (const text of ["/v1/orgs/é ü ñ/audit-logs\n", "日本語 😀", "lone \ud800 surrogate", ""]) {
+      expect(encodeBase64Url(await runtime(text))).toBe(encodeBase64Url(await web(text)));
+    }
   });
 
   test("2: audit-logs window", async () => {
