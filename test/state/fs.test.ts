@@ -58,15 +58,19 @@ const idsIn = (dir: string, name: string) =>
 const batchOf = (name: string, length: number, from = 0) =>
   Array.from({ length }, (_, k) => ({ id: id(`${name}-${from + k}`), timeMs: NOW }));
 
+/** A fresh stream's store with its dedup set loaded, and the directory of the hour at NOW. */
+async function openHour() {
+  const stream = newStream();
+  const store = await openStateStore(config, stream);
+  return { stream, store, set: await store.dedup.load(NOW, DAY), dir: hourDir(stream) };
+}
+
 describe("fs store specifics", () => {
   test("a busy hour stays in few documents, none of them over 65,536 ids, and loses nothing", async () => {
-    const stream = newStream();
-    const store = await openStateStore(config, stream);
-    const set = await store.dedup.load(NOW, DAY);
+    const { stream, store, set, dir } = await openHour();
     const total = 100_000;
     // Commits of 5,000 ids: sixteen of them hold more than one merge may write.
     for (let n = 0; n < total; n += 5000) await store.dedup.commit(set, batchOf("busy", 5000, n));
-    const dir = hourDir(stream);
     const docs = hourDocs(dir);
     expect(docs.length).toBeLessThanOrEqual(32);
     for (const name of docs) expect(idsIn(dir, name)).toBeLessThanOrEqual(65_536);
@@ -76,10 +80,7 @@ describe("fs store specifics", () => {
   });
 
   test("merging rewrites a busy hour's ids at most once more, not at every merge", async () => {
-    const stream = newStream();
-    const store = await openStateStore(config, stream);
-    const set = await store.dedup.load(NOW, DAY);
-    const dir = hourDir(stream);
+    const { store, set, dir } = await openHour();
     const total = 64_000;
     const seen = new Set<string>();
     let written = 0;
@@ -97,10 +98,7 @@ describe("fs store specifics", () => {
   });
 
   test("the smallest deltas of a size tier are merged, even behind one that would not fit", async () => {
-    const stream = newStream();
-    const store = await openStateStore(config, stream);
-    const set = await store.dedup.load(NOW, DAY);
-    const dir = hourDir(stream);
+    const { store, set, dir } = await openHour();
     // 5,000 + 15 x 4,096 ids are more than one merge may write; the sixteen of 4,096 are not.
     await store.dedup.commit(set, batchOf("big", 5000));
     for (let n = 0; n < 16; n++) await store.dedup.commit(set, batchOf(`full-${n}`, 4096));
@@ -132,10 +130,7 @@ describe("fs store specifics", () => {
   });
 
   test("an hour of many tiny commits stays under 32 documents: merged deltas are merged again", async () => {
-    const stream = newStream();
-    const store = await openStateStore(config, stream);
-    const set = await store.dedup.load(NOW, DAY);
-    const dir = hourDir(stream);
+    const { stream, store, set, dir } = await openHour();
     let most = 0;
     for (let n = 0; n < 800; n++) {
       await store.dedup.commit(set, batchOf("tiny", 1, n));
