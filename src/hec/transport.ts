@@ -88,10 +88,11 @@ export function createTransport(
       const extra: Record<string, string> = { "Content-Type": "application/json" };
       // Bytes may be a view of a reused buffer (hec/body.ts): gzip or copy before any await.
       let payload: BodyInit;
-      if (config.gzip && typeof body !== "string" && body.length >= GZIP_MIN_BYTES) {
+      if (typeof body === "string") payload = body;
+      else if (config.gzip && body.length >= GZIP_MIN_BYTES) {
         payload = gzipBody(body);
         extra["Content-Encoding"] = "gzip";
-      } else payload = typeof body === "string" ? body : body.slice();
+      } else payload = body.slice();
       const started = now();
       const answer = await request(endpoints.event, {
         method: "POST",
